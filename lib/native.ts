@@ -1,0 +1,111 @@
+// The one place that loads the addon. Its surface is typed here and nowhere
+// else touches the .node file.
+import * as path from 'path';
+
+/** A wait result as the addon returns it (signals as numbers). */
+export interface NativeWaitResult {
+  pid: number;
+  exitCode: number | null;
+  signal: number | null;
+  coreDumped: boolean;
+  stopped: boolean;
+  continued: boolean;
+}
+
+export interface NativeSigInfo {
+  signal: number;
+  code: number;
+  pid: number;
+  uid: number;
+  status: number;
+  errno: number;
+  int: number;
+  tid: number;
+  overrun: number;
+  utime: number;
+  stime: number;
+}
+
+export interface NativeThreadMask {
+  tid: number;
+  name: string;
+  blocked: number[];
+}
+
+export type NativeReaperEvent =
+  | { type: 'reap'; pid: number; exitCode: number | null; signal: number | null; coreDumped: boolean }
+  | { type: 'signal'; signal: number; pid: number; uid: number; code: number };
+
+export interface NativeSpawnRequest {
+  candidates: string[];
+  argv: string[];
+  env: string[];
+  cwd: string;
+  stdio: [number, number, number];
+  setsid: boolean;
+  setpgid: boolean;
+  foregroundFd: number;
+}
+
+export interface NativeFdWatcher {
+  start(): void;
+  stop(): void;
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
+/** How: 0 block, 1 unblock, 2 set. */
+export type NativeHow = 0 | 1 | 2;
+
+export interface NativeBinding {
+  setChildSubreaper(enabled: boolean): void;
+  getChildSubreaper(): boolean;
+  setParentDeathSignal(signal: number): void;
+  getParentDeathSignal(): number;
+  threadMask(how: NativeHow, signals: number[] | null): number[];
+  processMask(how: NativeHow, signals: number[]): { previous: number[]; reached: number; skipped: NativeThreadMask[] };
+  threadMasks(): NativeThreadMask[];
+  signalfdOpen(signals: number[]): number;
+  signalfdRead(fd: number): NativeSigInfo[];
+  waitid(
+    idtype: 0 | 1 | 2,
+    id: number,
+    flags: { stopped: boolean; continued: boolean; noWait: boolean },
+    block: boolean,
+  ): NativeWaitResult | null;
+  reapAll(): NativeWaitResult[];
+  kill(pid: number, signal: number): void;
+  pidfdOpen(pid: number): number;
+  pidfdSendSignal(fd: number, signal: number): void;
+  spawn(request: NativeSpawnRequest): number;
+  carrierSignal: number;
+  SIGRTMIN: number;
+  SIGRTMAX: number;
+  reaperStart(signals: number[], callback: (events: NativeReaperEvent[]) => void): void;
+  reaperStop(): void;
+  reaperTid(): number;
+  reaperRunning(): boolean;
+  reaperSetHandOn(signal: number, on: boolean): void;
+  reaperSetForward(target: number, leader: number, rewrite: number[]): void;
+  spawnBegin(): void;
+  spawnEnd(pid: number): void;
+  release(pid: number): void;
+  setExempt(pid: number, exempt: boolean): void;
+  FdWatcher: new (fd: number, onReadable: (status: number) => void) => NativeFdWatcher;
+}
+
+function load(): NativeBinding {
+  if (process.platform !== 'linux') {
+    const error = new Error(
+      `pid1 works on Linux only (it wraps prctl, signalfd and waitid); this is ${process.platform}`,
+    ) as Error & { code: string };
+    error.code = 'ERR_PID1_UNSUPPORTED_PLATFORM';
+    throw error;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
+  return gypBuild(path.join(__dirname, '..'));
+}
+
+export const native: NativeBinding = load();

@@ -1,0 +1,90 @@
+// Signal names and numbers. Every API takes either ('SIGTERM' or 15) and
+// returns names where one exists. Real-time signals are named SIGRTMIN+n.
+import { constants } from 'os';
+import { native } from './native';
+import { rangeError, typeError } from './validate';
+
+/** A signal by name ('SIGTERM', 'SIGRTMIN+2') or by number (15). */
+export type Signal = NodeJS.Signals | `SIGRTMIN+${number}` | `SIGRTMAX-${number}` | number;
+
+const byName = new Map<string, number>();
+const byNumber = new Map<number, string>();
+for (const [name, number] of Object.entries(constants.signals)) {
+  // Aliases (SIGIOT = SIGABRT, SIGPOLL = SIGIO) resolve by name; the
+  // canonical name is the first one listed.
+  byName.set(name, number);
+  if (!byNumber.has(number)) byNumber.set(number, name);
+}
+
+export const SIGRTMIN = native.SIGRTMIN;
+export const SIGRTMAX = native.SIGRTMAX;
+/** The real-time signal pid1 uses to change other threads' masks. */
+export const CARRIER_SIGNAL = native.carrierSignal;
+
+/** The name of a signal number: 'SIGTERM', 'SIGRTMIN+3', or the number. */
+export function signalName(signal: number): string {
+  const name = byNumber.get(signal);
+  if (name !== undefined) return name;
+  if (signal >= SIGRTMIN && signal <= SIGRTMAX) return signal === SIGRTMIN ? 'SIGRTMIN' : `SIGRTMIN+${signal - SIGRTMIN}`;
+  return String(signal);
+}
+
+function parseName(name: string): number | undefined {
+  const upper = name.toUpperCase();
+  const known = byName.get(upper) ?? byName.get(`SIG${upper}`);
+  if (known !== undefined) return known;
+  const rt = /^(?:SIG)?RT(MIN|MAX)(?:([+-])(\d{1,2}))?$/.exec(upper);
+  if (rt === null) return undefined;
+  const base = rt[1] === 'MIN' ? SIGRTMIN : SIGRTMAX;
+  const offset = rt[3] === undefined ? 0 : Number(rt[3]) * (rt[2] === '+' ? 1 : -1);
+  const number = base + offset;
+  return number >= SIGRTMIN && number <= SIGRTMAX ? number : undefined;
+}
+
+/**
+ * A signal as a number, from a name or a number. 0 is accepted only with
+ * `allowZero` (kill's existence check, clearing the parent-death signal).
+ */
+export function normalizeSignal(value: unknown, name = 'signal', allowZero = false): number {
+  if (typeof value === 'string') {
+    const number = parseName(value);
+    if (number === undefined) throw rangeError(name, 'a known signal name such as "SIGTERM" or "SIGRTMIN+1"', value);
+    return number;
+  }
+  if (typeof value !== 'number') throw typeError(name, 'a signal name or number', value);
+  const min = allowZero ? 0 : 1;
+  if (!Number.isInteger(value) || value < min || value > SIGRTMAX) throw rangeError(name, `a signal number from ${min} to ${SIGRTMAX}`, value);
+  // 32 and 33 (34 on musl) below SIGRTMIN belong to the C library.
+  if (value > 31 && value < SIGRTMIN) throw rangeError(name, `a signal the C library does not reserve (not ${value})`, value);
+  return value;
+}
+
+/**
+ * A list of signals for a mask. SIGKILL and SIGSTOP cannot be blocked; the
+ * carrier signal is pid1's own.
+ */
+export function normalizeSignalSet(value: unknown, name = 'signals'): number[] {
+  const list = typeof value === 'string' || typeof value === 'number' ? [value] : value;
+  if (!Array.isArray(list)) throw typeError(name, 'a signal or an array of signals', value);
+  const out = new Set<number>();
+  list.forEach((item, i) => {
+    const signal = normalizeSignal(item, `${name}[${i}]`);
+    if (signal === constants.signals.SIGKILL || signal === constants.signals.SIGSTOP) {
+      throw rangeError(`${name}[${i}]`, 'a signal that can be blocked (not SIGKILL or SIGSTOP)', item);
+    }
+    if (signal === CARRIER_SIGNAL) {
+      throw rangeError(`${name}[${i}]`, `a signal other than ${signalName(CARRIER_SIGNAL)}, which pid1 uses to change thread masks`, item);
+    }
+    out.add(signal);
+  });
+  return [...out].sort((a, b) => a - b);
+}
+
+export function signalNames(signals: readonly number[]): string[] {
+  return signals.map(signalName);
+}
+
+/** A signal number to its number, for exit statuses (128 + n). */
+export function signalNumber(signal: Signal): number {
+  return normalizeSignal(signal);
+}

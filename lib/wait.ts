@@ -1,0 +1,98 @@
+// waitpid / waitid without blocking, and the drain.
+import { native, NativeWaitResult } from './native';
+import { signalName } from './signals';
+import { normalizeOptions, rangeError, typeError } from './validate';
+
+/** What a wait found. */
+export interface WaitResult {
+  pid: number;
+  /** The exit code when the process exited, else null. */
+  exitCode: number | null;
+  /** The signal that killed or stopped it ('SIGCONT' when continued), else null. */
+  signal: string | null;
+  coreDumped: boolean;
+  stopped: boolean;
+  continued: boolean;
+}
+
+export interface WaitOptions {
+  /** Leave the child waitable (WNOWAIT): a peek. @default false */
+  noWait?: boolean;
+  /** Report stopped children too (WUNTRACED / WSTOPPED). @default false */
+  untraced?: boolean;
+  /** Report children continued by SIGCONT (WCONTINUED). @default false */
+  continued?: boolean;
+  /** Wait until a child changes state instead of WNOHANG. Blocks the thread. @default false */
+  block?: boolean;
+  /** Throw ECHILD when there is no child to wait for, instead of returning null. @default false */
+  throwIfNoChildren?: boolean;
+}
+
+export function toWaitResult(raw: NativeWaitResult): WaitResult {
+  return { ...raw, signal: raw.signal === null ? null : signalName(raw.signal) };
+}
+
+const OPTION_KEYS = ['noWait', 'untraced', 'continued', 'block', 'throwIfNoChildren'] as const;
+
+function normalizeWaitOptions(value: unknown): Required<WaitOptions> {
+  const options = normalizeOptions<WaitOptions>(value);
+  const out = { noWait: false, untraced: false, continued: false, block: false, throwIfNoChildren: false };
+  for (const key of OPTION_KEYS) {
+    const v = options[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') throw typeError(`options.${key}`, 'of type boolean', v);
+    out[key] = v;
+  }
+  return out;
+}
+
+function call(idtype: 0 | 1 | 2, id: number, options: Required<WaitOptions>): WaitResult | null {
+  try {
+    const raw = native.waitid(idtype, id, { stopped: options.untraced, continued: options.continued, noWait: options.noWait }, options.block);
+    return raw === null ? null : toWaitResult(raw);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ECHILD' && !options.throwIfNoChildren) return null;
+    throw error;
+  }
+}
+
+const ID_MAX = 4194304;
+
+function normalizeId(value: unknown, name: string, min: number): number {
+  if (typeof value !== 'number') throw typeError(name, 'of type number', value);
+  if (!Number.isInteger(value) || value < min || value > ID_MAX) throw rangeError(name, `an integer from ${min} to ${ID_MAX}`, value);
+  return value;
+}
+
+/**
+ * waitpid(2) semantics over waitid(2): pid > 0 waits for that child, -1 for
+ * any child, 0 for any child in our process group, -pgid for any child in
+ * that group. Non-blocking unless `block`: returns null when nothing is
+ * ready, and null on ECHILD unless `throwIfNoChildren`.
+ */
+export function waitpid(pid: number = -1, options?: WaitOptions): WaitResult | null {
+  const id = normalizeId(pid, 'pid', -ID_MAX);
+  const opts = normalizeWaitOptions(options);
+  if (id > 0) return call(1, id, opts);
+  if (id === -1) return call(0, 0, opts);
+  return call(2, -id, opts); // 0: our own group (Linux 5.4)
+}
+
+export type WaitIdType = 'all' | 'pid' | 'pgid';
+const ID_TYPES: Record<WaitIdType, 0 | 1 | 2> = { all: 0, pid: 1, pgid: 2 };
+
+/** waitid(2): idtype 'all' (id ignored), 'pid' or 'pgid' (0: our group). */
+export function waitid(idtype: WaitIdType, id: number = 0, options?: WaitOptions): WaitResult | null {
+  if (typeof idtype !== 'string' || !(idtype in ID_TYPES)) throw rangeError('idtype', "'all', 'pid' or 'pgid'", idtype);
+  const checked = normalizeId(id, 'id', idtype === 'pid' ? 1 : 0);
+  return call(ID_TYPES[idtype], checked, normalizeWaitOptions(options));
+}
+
+/**
+ * Reaps every zombie child: waitid(P_ALL, WNOHANG) until nothing is ready or
+ * ECHILD. In a process that also uses child_process this steals libuv's
+ * children; init() uses the ownership-aware reaper instead.
+ */
+export function reapAll(): WaitResult[] {
+  return native.reapAll().map(toWaitResult);
+}

@@ -1,0 +1,17 @@
+// Registers the bindings; nothing else.
+#include <napi.h>
+
+namespace pid1 {
+void RegisterPrimitives(Napi::Env env, Napi::Object exports);
+void RegisterReaper(Napi::Env env, Napi::Object exports);
+Napi::Function DefineFdWatcher(Napi::Env env);
+}  // namespace pid1
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  pid1::RegisterPrimitives(env, exports);
+  pid1::RegisterReaper(env, exports);
+  exports.Set("FdWatcher", pid1::DefineFdWatcher(env));
+  return exports;
+}
+
+NODE_API_MODULE(pid1, Init)

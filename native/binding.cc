@@ -1,0 +1,246 @@
+// Bindings of the primitives: convert arguments, call the plain C++ layer,
+// turn -errno into a Node-style Error. Runs on the JS thread that calls it.
+#include <napi.h>
+#include <unistd.h>
+
+#include "binding_util.h"
+#include "pidfd.h"
+#include "sigmask.h"
+#include "signalfd.h"
+#include "spawn.h"
+#include "subreaper.h"
+#include "wait.h"
+
+namespace pid1 {
+
+// The reaper's thread id, so process-wide mask changes leave it alone.
+pid_t ReaperTid();
+
+namespace {
+
+int HowFrom(const Napi::Value& value) {
+  switch (value.As<Napi::Number>().Int32Value()) {
+    case 0:
+      return SIG_BLOCK;
+    case 1:
+      return SIG_UNBLOCK;
+    default:
+      return SIG_SETMASK;
+  }
+}
+
+Napi::Object ThreadInfo(Napi::Env env, const ThreadMaskInfo& info) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("tid", Napi::Number::New(env, info.tid));
+  object.Set("name", Napi::String::New(env, info.name));
+  object.Set("blocked", FromSigset(env, info.blocked));
+  return object;
+}
+
+Napi::Value SetChildSubreaperJs(const Napi::CallbackInfo& info) {
+  Check(info.Env(), SetChildSubreaper(info[0].As<Napi::Boolean>().Value()), "prctl");
+  return info.Env().Undefined();
+}
+
+Napi::Value GetChildSubreaperJs(const Napi::CallbackInfo& info) {
+  bool enabled = false;
+  Check(info.Env(), GetChildSubreaper(&enabled), "prctl");
+  return Napi::Boolean::New(info.Env(), enabled);
+}
+
+Napi::Value SetParentDeathSignalJs(const Napi::CallbackInfo& info) {
+  Check(info.Env(), SetParentDeathSignal(info[0].As<Napi::Number>().Int32Value()), "prctl");
+  return info.Env().Undefined();
+}
+
+Napi::Value GetParentDeathSignalJs(const Napi::CallbackInfo& info) {
+  int signal = 0;
+  Check(info.Env(), GetParentDeathSignal(&signal), "prctl");
+  return Napi::Number::New(info.Env(), signal);
+}
+
+// threadMask(how, signals | null): signals null reads the mask.
+Napi::Value ThreadMaskJs(const Napi::CallbackInfo& info) {
+  sigset_t previous;
+  if (info[1].IsNull()) {
+    Check(info.Env(), ThreadMask(SIG_BLOCK, nullptr, &previous), "pthread_sigmask");
+  } else {
+    sigset_t set = ToSigset(info[1]);
+    Check(info.Env(), ThreadMask(HowFrom(info[0]), &set, &previous), "pthread_sigmask");
+  }
+  return FromSigset(info.Env(), previous);
+}
+
+Napi::Value ProcessMaskJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sigset_t set = ToSigset(info[1]);
+  sigset_t previous;
+  int reached = 0;
+  std::vector<ThreadMaskInfo> skipped;
+  std::vector<pid_t> ignore;
+  if (ReaperTid() != 0) ignore.push_back(ReaperTid());
+  Check(env, ProcessMask(HowFrom(info[0]), &set, &previous, ignore, &reached, &skipped), "pthread_sigmask");
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("previous", FromSigset(env, previous));
+  result.Set("reached", Napi::Number::New(env, reached));
+  Napi::Array list = Napi::Array::New(env, skipped.size());
+  for (size_t i = 0; i < skipped.size(); i++) list.Set(i, ThreadInfo(env, skipped[i]));
+  result.Set("skipped", list);
+  return result;
+}
+
+Napi::Value ThreadMasksJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<pid_t> tids;
+  Check(env, ListThreads(&tids), "opendir");
+  Napi::Array list = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (pid_t tid : tids) {
+    ThreadMaskInfo thread;
+    if (ReadThreadMask(tid, &thread) == 0) list.Set(n++, ThreadInfo(env, thread));
+  }
+  return list;
+}
+
+Napi::Value SignalFdOpenJs(const Napi::CallbackInfo& info) {
+  sigset_t set = ToSigset(info[0]);
+  int fd = -1;
+  Check(info.Env(), SignalFdOpen(&set, &fd), "signalfd");
+  return Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Object SigInfoObject(Napi::Env env, const signalfd_siginfo& s) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("signal", Napi::Number::New(env, s.ssi_signo));
+  object.Set("code", Napi::Number::New(env, s.ssi_code));
+  object.Set("pid", Napi::Number::New(env, s.ssi_pid));
+  object.Set("uid", Napi::Number::New(env, s.ssi_uid));
+  object.Set("status", Napi::Number::New(env, s.ssi_status));
+  object.Set("errno", Napi::Number::New(env, s.ssi_errno));
+  object.Set("int", Napi::Number::New(env, s.ssi_int));
+  object.Set("tid", Napi::Number::New(env, s.ssi_tid));
+  object.Set("overrun", Napi::Number::New(env, s.ssi_overrun));
+  object.Set("utime", Napi::Number::New(env, static_cast<double>(s.ssi_utime)));
+  object.Set("stime", Napi::Number::New(env, static_cast<double>(s.ssi_stime)));
+  return object;
+}
+
+Napi::Value SignalFdReadJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<signalfd_siginfo> infos;
+  Check(env, SignalFdRead(info[0].As<Napi::Number>().Int32Value(), &infos), "read");
+  Napi::Array list = Napi::Array::New(env, infos.size());
+  for (size_t i = 0; i < infos.size(); i++) list.Set(i, SigInfoObject(env, infos[i]));
+  return list;
+}
+
+Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
+  if (r.pid == 0) return env.Null();
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("pid", Napi::Number::New(env, r.pid));
+  object.Set("exitCode", r.exit_code >= 0 ? Napi::Number::New(env, r.exit_code) : env.Null());
+  object.Set("signal", r.signal != 0 ? Napi::Number::New(env, r.signal) : env.Null());
+  object.Set("coreDumped", Napi::Boolean::New(env, r.core_dumped));
+  object.Set("stopped", Napi::Boolean::New(env, r.stopped));
+  object.Set("continued", Napi::Boolean::New(env, r.continued));
+  return object;
+}
+
+// waitid(idtype: 0 all | 1 pid | 2 pgid, id, { exited, stopped, continued, noWait }, block)
+Napi::Value WaitIdJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static const idtype_t kTypes[] = {P_ALL, P_PID, P_PGID};
+  idtype_t idtype = kTypes[info[0].As<Napi::Number>().Int32Value()];
+  id_t id = static_cast<id_t>(info[1].As<Napi::Number>().Int64Value());
+  Napi::Object flags_object = info[2].As<Napi::Object>();
+  int flags = WEXITED;
+  if (flags_object.Get("stopped").ToBoolean()) flags |= WSTOPPED;
+  if (flags_object.Get("continued").ToBoolean()) flags |= WCONTINUED;
+  if (flags_object.Get("noWait").ToBoolean()) flags |= WNOWAIT;
+  WaitResult result;
+  Check(env, WaitId(idtype, id, flags, info[3].ToBoolean(), &result), "waitid");
+  return WaitResultObject(env, result);
+}
+
+Napi::Value ReapAllJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<WaitResult> results;
+  int err = ReapAll(&results);
+  Napi::Array list = Napi::Array::New(env, results.size());
+  for (size_t i = 0; i < results.size(); i++) list.Set(i, WaitResultObject(env, results[i]));
+  if (err != 0) {
+    // What was reaped is not lost: it rides on the error.
+    Napi::Error error = ErrnoError(env, err, "waitid");
+    error.Set("results", list);
+    throw error;
+  }
+  return list;
+}
+
+Napi::Value KillJs(const Napi::CallbackInfo& info) {
+  Check(info.Env(), Kill(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()), "kill");
+  return info.Env().Undefined();
+}
+
+Napi::Value PidfdOpenJs(const Napi::CallbackInfo& info) {
+  int fd = -1;
+  Check(info.Env(), PidfdOpen(info[0].As<Napi::Number>().Int32Value(), &fd), "pidfd_open");
+  return Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value PidfdSendSignalJs(const Napi::CallbackInfo& info) {
+  Check(info.Env(),
+        PidfdSendSignal(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()),
+        "pidfd_send_signal");
+  return info.Env().Undefined();
+}
+
+// spawn({ candidates, argv, env, cwd, stdio, setsid, setpgid, foregroundFd })
+Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object options = info[0].As<Napi::Object>();
+  SpawnRequest request;
+  request.candidates = ToStrings(options.Get("candidates"));
+  request.argv = ToStrings(options.Get("argv"));
+  request.env = ToStrings(options.Get("env"));
+  request.cwd = options.Get("cwd").As<Napi::String>().Utf8Value();
+  Napi::Array stdio = options.Get("stdio").As<Napi::Array>();
+  for (uint32_t i = 0; i < 3; i++) request.stdio[i] = stdio.Get(i).As<Napi::Number>().Int32Value();
+  request.setsid = options.Get("setsid").ToBoolean();
+  request.setpgid = options.Get("setpgid").ToBoolean();
+  request.foreground_fd = options.Get("foregroundFd").As<Napi::Number>().Int32Value();
+  pid_t pid = 0;
+  const char* step = nullptr;
+  int err = Spawn(request, &pid, &step);
+  if (err != 0) {
+    Napi::Error error = ErrnoError(env, err, step);
+    error.Set("path", Napi::String::New(env, request.argv[0]));
+    throw error;
+  }
+  return Napi::Number::New(env, pid);
+}
+
+}  // namespace
+
+void RegisterPrimitives(Napi::Env env, Napi::Object exports) {
+  exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaperJs));
+  exports.Set("getChildSubreaper", Napi::Function::New(env, GetChildSubreaperJs));
+  exports.Set("setParentDeathSignal", Napi::Function::New(env, SetParentDeathSignalJs));
+  exports.Set("getParentDeathSignal", Napi::Function::New(env, GetParentDeathSignalJs));
+  exports.Set("threadMask", Napi::Function::New(env, ThreadMaskJs));
+  exports.Set("processMask", Napi::Function::New(env, ProcessMaskJs));
+  exports.Set("threadMasks", Napi::Function::New(env, ThreadMasksJs));
+  exports.Set("signalfdOpen", Napi::Function::New(env, SignalFdOpenJs));
+  exports.Set("signalfdRead", Napi::Function::New(env, SignalFdReadJs));
+  exports.Set("waitid", Napi::Function::New(env, WaitIdJs));
+  exports.Set("reapAll", Napi::Function::New(env, ReapAllJs));
+  exports.Set("kill", Napi::Function::New(env, KillJs));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpenJs));
+  exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignalJs));
+  exports.Set("spawn", Napi::Function::New(env, SpawnJs));
+  exports.Set("carrierSignal", Napi::Number::New(env, CarrierSignal()));
+  exports.Set("SIGRTMIN", Napi::Number::New(env, SIGRTMIN));
+  exports.Set("SIGRTMAX", Napi::Number::New(env, SIGRTMAX));
+}
+
+}  // namespace pid1

@@ -1,0 +1,57 @@
+#include "ownership.h"
+
+#include <unistd.h>
+
+#include <cstdint>
+
+namespace pid1 {
+
+Ownership& Ownership::Get() {
+  static Ownership* instance = new Ownership();  // never destroyed: threads may outlive statics
+  return *instance;
+}
+
+void Ownership::WakeLocked() {
+  if (wake_fd_ < 0) return;
+  uint64_t one = 1;
+  ssize_t ignored = write(wake_fd_, &one, sizeof one);
+  (void)ignored;
+}
+
+void Ownership::SpawnBegin() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++in_flight_;
+}
+
+void Ownership::SpawnEnd(pid_t pid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (in_flight_ > 0) --in_flight_;
+  if (pid > 0) ++owned_[pid];
+  // A zombie may have waited for the spawn to end.
+  if (in_flight_ == 0) WakeLocked();
+}
+
+void Ownership::Release(pid_t pid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = owned_.find(pid);
+  if (it == owned_.end()) return;
+  if (--it->second == 0) owned_.erase(it);
+  // The reaper may have stopped behind this pid's zombie.
+  WakeLocked();
+}
+
+void Ownership::SetExempt(pid_t pid, bool exempt) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (exempt) {
+    exempt_.insert(pid);
+  } else if (exempt_.erase(pid) != 0) {
+    WakeLocked();
+  }
+}
+
+void Ownership::SetWakeFd(int fd) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  wake_fd_ = fd;
+}
+
+}  // namespace pid1

@@ -1,0 +1,49 @@
+// Who may reap which child. A child that libuv spawned belongs to libuv, a
+// child handed back with exempt() belongs to its native owner; the reaper
+// reaps everything else. See RUNTIME-FACTS.md: reaping a libuv child makes
+// its ChildProcess hang, or aborts Node when exec failed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace pid1 {
+
+class Ownership {
+ public:
+  static Ownership& Get();
+
+  // Any thread: a spawn (libuv's, wrapped in JS, or pid1's own) starts.
+  // While one is under way the reaper reaps nothing.
+  void SpawnBegin();
+  // Ends it; pid > 0 registers a libuv child that libuv will collect.
+  void SpawnEnd(pid_t pid);
+  // libuv collected `pid` (its ChildProcess emitted 'exit').
+  void Release(pid_t pid);
+  void SetExempt(pid_t pid, bool exempt);
+
+  // The eventfd of the running reaper, woken when the ownership changes.
+  void SetWakeFd(int fd);
+
+  // Reaper thread, with mutex() held.
+  std::mutex& mutex() { return mutex_; }
+  bool Paused() const { return in_flight_ > 0; }
+  bool AllMine() const { return owned_.empty() && exempt_.empty(); }
+  bool IsOthers(pid_t pid) const { return owned_.count(pid) != 0 || exempt_.count(pid) != 0; }
+
+ private:
+  void WakeLocked();
+
+  std::mutex mutex_;
+  int in_flight_ = 0;
+  // A count per pid: libuv may collect pid P and the kernel hand P to a new
+  // child before JS has seen the first exit.
+  std::unordered_map<pid_t, int> owned_;
+  std::unordered_set<pid_t> exempt_;
+  int wake_fd_ = -1;
+};
+
+}  // namespace pid1

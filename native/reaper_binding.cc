@@ -1,0 +1,148 @@
+// Bindings of the reaper and the ownership registry. The reaper thread
+// reaches JS only through a thread-safe function, in batches.
+#include <napi.h>
+
+#include "binding_util.h"
+#include "ownership.h"
+#include "reaper.h"
+
+namespace pid1 {
+
+pid_t ReaperTid() { return TheReaper().tid(); }
+
+namespace {
+
+Napi::Object EventObject(Napi::Env env, const ReaperEvent& event) {
+  Napi::Object object = Napi::Object::New(env);
+  if (event.kind == ReaperEvent::kReap) {
+    const WaitResult& r = event.reap;
+    object.Set("type", Napi::String::New(env, "reap"));
+    object.Set("pid", Napi::Number::New(env, r.pid));
+    object.Set("exitCode", r.exit_code >= 0 ? Napi::Number::New(env, r.exit_code) : env.Null());
+    object.Set("signal", r.signal != 0 ? Napi::Number::New(env, r.signal) : env.Null());
+    object.Set("coreDumped", Napi::Boolean::New(env, r.core_dumped));
+  } else {
+    const signalfd_siginfo& s = event.signal;
+    object.Set("type", Napi::String::New(env, "signal"));
+    object.Set("signal", Napi::Number::New(env, s.ssi_signo));
+    object.Set("pid", Napi::Number::New(env, s.ssi_pid));
+    object.Set("uid", Napi::Number::New(env, s.ssi_uid));
+    object.Set("code", Napi::Number::New(env, s.ssi_code));
+  }
+  return object;
+}
+
+// JS thread of the owner env; env is null when the function is torn down.
+// Always frees the batch.
+void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, ReaperBatch* batch) {
+  std::unique_ptr<ReaperBatch> owned(batch);
+  if (env == nullptr || callback == nullptr) return;
+  Napi::Array list = Napi::Array::New(env, batch->size());
+  for (size_t i = 0; i < batch->size(); i++) list.Set(i, EventObject(env, (*batch)[i]));
+  callback.Call({list});
+}
+
+using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, ReaperBatch, CallJs>;
+
+struct ReaperJs {
+  Tsfn tsfn;
+  napi_env owner = nullptr;  // the env that started the reaper
+};
+ReaperJs g_reaper_js;  // touched only on the owner's JS thread
+
+void StopReaper() {
+  TheReaper().Stop();
+  if (g_reaper_js.owner != nullptr) {
+    g_reaper_js.tsfn.Release();
+    g_reaper_js.owner = nullptr;
+  }
+}
+
+// The env that started the reaper is going away (Worker exit, process exit).
+void OnEnvCleanup(void* arg) {
+  if (g_reaper_js.owner == static_cast<napi_env>(arg)) StopReaper();
+}
+
+// reaperStart(signals, callback) -> reaper thread id
+Napi::Value Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (TheReaper().running()) Check(env, -EBUSY, "pthread_create");
+  sigset_t set = ToSigset(info[0]);
+  Tsfn tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "pid1-reaper", 0, 1);
+  tsfn.Unref(env);  // the reaper never keeps the process alive by itself
+  int err = TheReaper().Start(set, [tsfn](ReaperBatch* batch) mutable {
+    // Reaper thread. NonBlockingCall with an unbounded queue never waits for JS.
+    if (tsfn.NonBlockingCall(batch) != napi_ok) delete batch;
+  });
+  if (err != 0) {
+    tsfn.Release();
+    Check(env, err, "signalfd");
+  }
+  if (g_reaper_js.owner != static_cast<napi_env>(env)) {
+    napi_add_env_cleanup_hook(env, OnEnvCleanup, env);
+  }
+  g_reaper_js.tsfn = tsfn;
+  g_reaper_js.owner = env;
+  return env.Undefined();
+}
+
+Napi::Value Stop(const Napi::CallbackInfo& info) {
+  StopReaper();
+  return info.Env().Undefined();
+}
+
+Napi::Value Tid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), TheReaper().tid()); }
+
+Napi::Value Running(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), TheReaper().running()); }
+
+Napi::Value SetHandOn(const Napi::CallbackInfo& info) {
+  TheReaper().SetHandOn(info[0].As<Napi::Number>().Int32Value(), info[1].ToBoolean());
+  return info.Env().Undefined();
+}
+
+// setForward(target, leader, rewrite[]) where rewrite[sig] is the signal to
+// send for sig (0 drops it).
+Napi::Value SetForward(const Napi::CallbackInfo& info) {
+  std::vector<int> rewrite;
+  Napi::Array array = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); i++) rewrite.push_back(array.Get(i).As<Napi::Number>().Int32Value());
+  TheReaper().SetForward(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), rewrite);
+  return info.Env().Undefined();
+}
+
+Napi::Value SpawnBegin(const Napi::CallbackInfo& info) {
+  Ownership::Get().SpawnBegin();
+  return info.Env().Undefined();
+}
+
+Napi::Value SpawnEnd(const Napi::CallbackInfo& info) {
+  Ownership::Get().SpawnEnd(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value Release(const Napi::CallbackInfo& info) {
+  Ownership::Get().Release(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value SetExempt(const Napi::CallbackInfo& info) {
+  Ownership::Get().SetExempt(info[0].As<Napi::Number>().Int32Value(), info[1].ToBoolean());
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterReaper(Napi::Env env, Napi::Object exports) {
+  exports.Set("reaperStart", Napi::Function::New(env, Start));
+  exports.Set("reaperStop", Napi::Function::New(env, Stop));
+  exports.Set("reaperTid", Napi::Function::New(env, Tid));
+  exports.Set("reaperRunning", Napi::Function::New(env, Running));
+  exports.Set("reaperSetHandOn", Napi::Function::New(env, SetHandOn));
+  exports.Set("reaperSetForward", Napi::Function::New(env, SetForward));
+  exports.Set("spawnBegin", Napi::Function::New(env, SpawnBegin));
+  exports.Set("spawnEnd", Napi::Function::New(env, SpawnEnd));
+  exports.Set("release", Napi::Function::New(env, Release));
+  exports.Set("setExempt", Napi::Function::New(env, SetExempt));
+}
+
+}  // namespace pid1

@@ -1,0 +1,256 @@
+#include "sigmask.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <set>
+
+namespace pid1 {
+namespace {
+
+// Serialises process-wide changes: the carrier handler reads one request.
+std::mutex g_process_mask_mutex;
+
+// The request the carrier handler applies, written under the mutex before
+// any carrier signal of that request is sent. A carrier that arrives late (a
+// thread that kept it blocked past the wait) applies the latest request.
+volatile sig_atomic_t g_how = SIG_BLOCK;
+sigset_t g_set;
+int g_ack_write = -1;
+int g_ack_read = -1;
+bool g_carrier_installed = false;
+
+// How long one wait for acknowledgements lasts before the threads that have
+// not answered are checked for having exited. This is a liveness check in a
+// set-up call, not on the reaping or signal path: a thread that exits after
+// being signalled never answers.
+constexpr int kAckCheckMs = 200;
+// A thread that stays alive without answering for this many checks (it keeps
+// the carrier blocked) is reported as skipped.
+constexpr int kAckChecks = 25;
+
+bool Blocks(const sigset_t* set, int sig) { return sigismember(set, sig) == 1; }
+
+// Runs on whichever thread was signalled, in signal context: only
+// async-signal-safe calls (sigaddset/sigdelset/sigismember, syscall, write).
+void CarrierHandler(int, siginfo_t*, void* context) {
+  int saved_errno = errno;
+  auto* uc = static_cast<ucontext_t*>(context);
+  // uc_sigmask is the mask rt_sigreturn installs when the handler returns.
+  ApplyMask(g_how, &g_set, &uc->uc_sigmask);
+  pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
+  ssize_t ignored = write(g_ack_write, &tid, sizeof tid);
+  (void)ignored;
+  errno = saved_errno;
+}
+
+int InstallCarrier() {
+  if (g_carrier_installed) return 0;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return -errno;
+  struct sigaction action;
+  std::memset(&action, 0, sizeof action);
+  action.sa_sigaction = CarrierHandler;
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
+  // Every signal stays blocked while the handler runs, so the thread cannot
+  // take a signal it is being told to block between the ack and sigreturn.
+  sigfillset(&action.sa_mask);
+  if (sigaction(CarrierSignal(), &action, nullptr) != 0) {
+    int err = -errno;
+    close(fds[0]);
+    close(fds[1]);
+    return err;
+  }
+  // The handler stays installed for the life of the process: restoring
+  // SIG_DFL could turn a late carrier signal into process termination.
+  g_ack_read = fds[0];
+  g_ack_write = fds[1];
+  g_carrier_installed = true;
+  return 0;
+}
+
+void DrainAcks(std::set<pid_t>* waiting) {
+  pid_t tids[64];
+  for (;;) {
+    ssize_t n = read(g_ack_read, tids, sizeof tids);
+    if (n <= 0) return;
+    for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(pid_t)); i++) waiting->erase(tids[i]);
+  }
+}
+
+bool ThreadExists(pid_t tid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d", static_cast<int>(tid));
+  return access(path, F_OK) == 0;
+}
+
+// Parses the hexadecimal SigBlk line into a sigset.
+bool ParseSigBlk(const char* status, sigset_t* out) {
+  const char* line = strstr(status, "\nSigBlk:");
+  if (line == nullptr) return false;
+  unsigned long long bits = strtoull(line + 8, nullptr, 16);
+  sigemptyset(out);
+  for (int sig = 1; sig <= 64; sig++) {
+    if (bits & (1ULL << (sig - 1))) sigaddset(out, sig);
+  }
+  return true;
+}
+
+int ReadSmallFile(const char* path, char* buffer, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  size_t used = 0;
+  while (used + 1 < size) {
+    ssize_t n = read(fd, buffer + used, size - 1 - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = -errno;
+      close(fd);
+      return err;
+    }
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
+  }
+  buffer[used] = '\0';
+  close(fd);
+  return static_cast<int>(used);
+}
+
+}  // namespace
+
+int CarrierSignal() { return SIGRTMAX - 3; }
+
+void ApplyMask(int how, const sigset_t* set, sigset_t* current) {
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    bool in_set = sigismember(set, sig) == 1;
+    if (how == SIG_BLOCK) {
+      if (in_set) sigaddset(current, sig);
+    } else if (how == SIG_UNBLOCK) {
+      if (in_set) sigdelset(current, sig);
+    } else if (in_set) {
+      sigaddset(current, sig);
+    } else {
+      sigdelset(current, sig);
+    }
+  }
+}
+
+bool SameMask(const sigset_t* a, const sigset_t* b) {
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    if ((sigismember(a, sig) == 1) != (sigismember(b, sig) == 1)) return false;
+  }
+  return true;
+}
+
+int ThreadMask(int how, const sigset_t* set, sigset_t* previous) {
+  return -pthread_sigmask(how, set, previous);
+}
+
+int ListThreads(std::vector<pid_t>* tids) {
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return -errno;
+  while (struct dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    tids->push_back(static_cast<pid_t>(atoi(entry->d_name)));
+  }
+  closedir(dir);
+  return 0;
+}
+
+int ReadThreadMask(pid_t tid, ThreadMaskInfo* out) {
+  char path[64];
+  char buffer[4096];
+  snprintf(path, sizeof path, "/proc/self/task/%d/status", static_cast<int>(tid));
+  int n = ReadSmallFile(path, buffer, sizeof buffer);
+  if (n < 0) return n;
+  if (!ParseSigBlk(buffer, &out->blocked)) return -EIO;
+  out->tid = tid;
+  snprintf(path, sizeof path, "/proc/self/task/%d/comm", static_cast<int>(tid));
+  char comm[64];
+  n = ReadSmallFile(path, comm, sizeof comm);
+  if (n < 0) return n;
+  out->name.assign(comm, n > 0 && comm[n - 1] == '\n' ? n - 1 : n);
+  return 0;
+}
+
+int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
+                const std::vector<pid_t>& ignore, int* reached,
+                std::vector<ThreadMaskInfo>* skipped) {
+  std::lock_guard<std::mutex> lock(g_process_mask_mutex);
+  int err = InstallCarrier();
+  if (err != 0) return err;
+  g_how = how;
+  g_set = *set;
+
+  pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
+  err = ThreadMask(how, set, previous);
+  if (err != 0) return err;
+  *reached = 1;
+
+  std::set<pid_t> seen(ignore.begin(), ignore.end());
+  seen.insert(self);
+  // Threads created while this runs inherit the mask of their creator, which
+  // may not have been changed yet: rescan until a pass finds no new thread.
+  for (;;) {
+    std::vector<pid_t> tids;
+    err = ListThreads(&tids);
+    if (err != 0) return err;
+    std::set<pid_t> waiting;
+    for (pid_t tid : tids) {
+      if (!seen.insert(tid).second) continue;
+      ThreadMaskInfo info;
+      if (ReadThreadMask(tid, &info) != 0) continue;  // exited meanwhile
+      if (Blocks(&info.blocked, CarrierSignal())) {
+        sigset_t wanted = info.blocked;
+        ApplyMask(how, set, &wanted);
+        if (!SameMask(&wanted, &info.blocked)) skipped->push_back(info);
+        continue;
+      }
+      if (syscall(SYS_tgkill, getpid(), tid, CarrierSignal()) != 0) continue;  // ESRCH: gone
+      waiting.insert(tid);
+    }
+    if (waiting.empty()) break;
+    size_t asked = waiting.size();
+    int checks = 0;
+    while (!waiting.empty()) {
+      DrainAcks(&waiting);
+      if (waiting.empty()) break;
+      struct pollfd pfd = {g_ack_read, POLLIN, 0};
+      int ready = poll(&pfd, 1, kAckCheckMs);
+      if (ready < 0 && errno != EINTR) return -errno;
+      if (ready > 0) continue;
+      // Nobody answered in time: forget threads that exited, and after
+      // enough checks report the ones that keep the carrier blocked.
+      ++checks;
+      for (auto it = waiting.begin(); it != waiting.end();) {
+        if (!ThreadExists(*it)) {
+          --asked;
+          it = waiting.erase(it);
+        } else if (checks >= kAckChecks) {
+          ThreadMaskInfo info;
+          if (ReadThreadMask(*it, &info) == 0) skipped->push_back(info);
+          --asked;
+          it = waiting.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    *reached += static_cast<int>(asked);
+  }
+  return 0;
+}
+
+}  // namespace pid1

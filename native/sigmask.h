@@ -1,0 +1,48 @@
+// Signal masks: the calling thread's (pthread_sigmask) and every thread's of
+// the process. Plain C++: functions return 0 or -errno.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace pid1 {
+
+// The real-time signal that carries a mask change to another thread. It is
+// never SIGUSR1 (Node's inspector) nor glibc's internal 32/33.
+int CarrierSignal();
+
+// SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK on the calling thread.
+int ThreadMask(int how, const sigset_t* set, sigset_t* previous);
+
+struct ThreadMaskInfo {
+  pid_t tid = 0;
+  std::string name;  // /proc/self/task/TID/comm
+  sigset_t blocked;
+};
+
+// Applies the change to every thread of the process, threads created while
+// it runs included, and returns once each thread runs with the new mask (a
+// thread that acknowledged runs its handler with every signal blocked and
+// returns to the new mask). Threads that block the carrier signal and whose
+// mask does not already match are listed in `skipped`, with their mask.
+// `reached` counts the threads that carry the change. Threads listed in
+// `ignore` (pid1's own reaper thread) are left alone.
+int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
+                const std::vector<pid_t>& ignore, int* reached,
+                std::vector<ThreadMaskInfo>* skipped);
+
+// Reads SigBlk of one thread of this process.
+int ReadThreadMask(pid_t tid, ThreadMaskInfo* out);
+
+// Lists the thread ids of this process.
+int ListThreads(std::vector<pid_t>* tids);
+
+// The mask `how` would leave when applied to `current`. SIGKILL and SIGSTOP
+// never count: the kernel refuses to block them.
+void ApplyMask(int how, const sigset_t* set, sigset_t* current);
+bool SameMask(const sigset_t* a, const sigset_t* b);
+
+}  // namespace pid1

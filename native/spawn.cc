@@ -1,0 +1,152 @@
+#include "spawn.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "ownership.h"
+
+namespace pid1 {
+namespace {
+
+enum Step : int { kExecve, kChdir, kSetsid, kSetpgid, kTcsetpgrp, kDup2, kSigaction };
+const char* const kStepNames[] = {"execve", "chdir", "setsid", "setpgid", "tcsetpgrp", "dup2", "sigaction"};
+
+struct ChildFailure {
+  int err;
+  int step;
+};
+
+std::vector<char*> Pointers(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+[[noreturn]] void FailChild(int report_fd, int step) {
+  ChildFailure failure = {errno, step};
+  ssize_t ignored = write(report_fd, &failure, sizeof failure);
+  (void)ignored;
+  _exit(failure.err == ENOENT ? 127 : 126);
+}
+
+// Runs in the child, between fork and exec: async-signal-safe calls only.
+// Every signal is blocked on entry (the parent blocked them around fork).
+[[noreturn]] void RunChild(const SpawnRequest& request, char* const* argv, char* const* envp,
+                           char* const* candidates, int report_fd) {
+  struct sigaction dfl;
+  std::memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sigaction(sig, &dfl, nullptr);  // EINVAL for libc-reserved signals is expected
+  }
+  if (request.setsid && setsid() < 0) FailChild(report_fd, kSetsid);
+  if (!request.setsid && request.setpgid && setpgid(0, 0) < 0) FailChild(report_fd, kSetpgid);
+  // SIGTTOU is blocked, so a background group may take the terminal.
+  if (request.foreground_fd >= 0 && tcsetpgrp(request.foreground_fd, getpgrp()) < 0 && errno != ENOTTY)
+    FailChild(report_fd, kTcsetpgrp);
+  for (int target = 0; target < 3; target++) {
+    int source = request.stdio[target];
+    if (source < 0) continue;
+    if (source == target) {
+      int flags = fcntl(source, F_GETFD);
+      if (flags >= 0) fcntl(source, F_SETFD, flags & ~FD_CLOEXEC);
+    } else if (dup2(source, target) < 0) {
+      FailChild(report_fd, kDup2);
+    }
+  }
+  if (!request.cwd.empty() && chdir(request.cwd.c_str()) < 0) FailChild(report_fd, kChdir);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+  // execvp's rules: an EACCES is remembered while later candidates are
+  // tried; ENOENT and ENOTDIR go on to the next; anything else stops.
+  bool saw_eacces = false;
+  for (char* const* path = candidates; *path != nullptr; path++) {
+    execve(*path, argv, envp);
+    if (errno == EACCES) {
+      saw_eacces = true;
+    } else if (errno != ENOENT && errno != ENOTDIR) {
+      break;
+    }
+  }
+  if (saw_eacces && (errno == ENOENT || errno == ENOTDIR)) errno = EACCES;
+  FailChild(report_fd, kExecve);
+}
+
+// Keeps the report pipe off fds 0-2, which the child may overwrite.
+int AboveStdio(int fd) {
+  if (fd > 2) return fd;
+  int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  int err = errno;
+  close(fd);
+  errno = err;
+  return moved;
+}
+
+}  // namespace
+
+int Spawn(const SpawnRequest& request, pid_t* pid, const char** failed_step) {
+  *failed_step = "pipe2";
+  if (request.argv.empty() || request.candidates.empty()) return -EINVAL;
+  std::vector<char*> argv = Pointers(request.argv);
+  std::vector<char*> envp = Pointers(request.env);
+  std::vector<char*> candidates = Pointers(request.candidates);
+
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return -errno;
+  fds[0] = AboveStdio(fds[0]);
+  fds[1] = AboveStdio(fds[1]);
+  if (fds[0] < 0 || fds[1] < 0) {
+    int err = -errno;
+    if (fds[0] >= 0) close(fds[0]);
+    if (fds[1] >= 0) close(fds[1]);
+    return err;
+  }
+
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  // The reaper must not collect a child that fails to exec: we reap it here.
+  Ownership::Get().SpawnBegin();
+  pid_t child = fork();
+  if (child == 0) RunChild(request, argv.data(), envp.data(), candidates.data(), fds[1]);
+  int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  close(fds[1]);
+  if (child < 0) {
+    Ownership::Get().SpawnEnd(0);
+    close(fds[0]);
+    *failed_step = "fork";
+    return -fork_errno;
+  }
+
+  ChildFailure failure = {0, 0};
+  ssize_t n;
+  do {
+    n = read(fds[0], &failure, sizeof failure);
+  } while (n < 0 && errno == EINTR);
+  close(fds[0]);
+  if (n == static_cast<ssize_t>(sizeof failure)) {
+    while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    Ownership::Get().SpawnEnd(0);
+    *failed_step = kStepNames[failure.step];
+    return -failure.err;
+  }
+  Ownership::Get().SpawnEnd(0);
+  *pid = child;
+  *failed_step = nullptr;
+  return 0;
+}
+
+}  // namespace pid1
