@@ -1,5 +1,6 @@
-// The public face of pid1: the primitives, the reaper-backed init(), and the
-// signal helpers.
+// The public face of pid1: init() and the primitives it is built on.
+export { init, Init } from './init';
+export type { InitOptions, Logger, ShutdownReport, StoppedProcess, ReapEvent, SignalEvent, ProcessInfo } from './init';
 export { setChildSubreaper, isChildSubreaper, setParentDeathSignal, getParentDeathSignal } from './subreaper';
 export { sigprocmask, blockedSignals } from './sigmask';
 export type { MaskHow, MaskScope, ThreadMask, ProcessMaskResult } from './sigmask';

@@ -1,0 +1,93 @@
+// Tells the native ownership registry which children libuv spawned, so the
+// reaper never reaps them (RUNTIME-FACTS.md: a stolen libuv child makes its
+// ChildProcess hang forever, or aborts Node when exec failed).
+//
+// Every JS spawn goes through one of two bindings, both looked up at call
+// time, so wrapping them here covers child_process's own captured references.
+// Installed once per JS thread (main, each Worker) that loads pid1.
+import { native } from './native';
+
+interface ProcessHandleWrap {
+  pid?: number;
+  onexit?: (...args: unknown[]) => unknown;
+  spawn(options: object): number;
+}
+
+interface SpawnSyncBinding {
+  spawn(options: object): unknown;
+}
+
+// The process-wide option of init(): children started by child_process get a
+// session of their own, so a terminal's Ctrl+C (sent to the whole foreground
+// process group) does not kill them before the coordinated shutdown.
+let detachChildren = false;
+
+/** init() turns this on with isolateChildren. */
+export function setDetachChildren(on: boolean): void {
+  detachChildren = on;
+}
+
+function withDetach(options: object): object {
+  if (!detachChildren || options === null || typeof options !== 'object') return options;
+  return { ...options, detached: true };
+}
+
+// Releases `pid` when libuv has collected it: onexit runs right after libuv's
+// waitpid. An accessor, so a handler assigned after spawn() is wrapped too.
+function releaseOnExit(handle: ProcessHandleWrap, pid: number): void {
+  let current = handle.onexit;
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    native.release(pid);
+    return current?.apply(this, args);
+  };
+  Object.defineProperty(handle, 'onexit', {
+    configurable: true,
+    enumerable: true,
+    get: () => wrapped,
+    set: (value) => {
+      current = value;
+    },
+  });
+}
+
+function install(): void {
+  const binding = (process as unknown as { binding(name: string): unknown }).binding;
+  const proto = (binding('process_wrap') as { Process: { prototype: ProcessHandleWrap } }).Process.prototype;
+  const spawnSync = binding('spawn_sync') as SpawnSyncBinding;
+  const originalSpawn = proto.spawn;
+  const originalSpawnSync = spawnSync.spawn;
+  if ((originalSpawn as { pid1?: boolean }).pid1) return;
+
+  const spawn = function (this: ProcessHandleWrap, options: object): number {
+    native.spawnBegin();
+    let pid = 0;
+    try {
+      const err = originalSpawn.call(this, withDetach(options));
+      if (err === 0 && typeof this.pid === 'number') pid = this.pid;
+      return err;
+    } finally {
+      native.spawnEnd(pid);
+      if (pid > 0) releaseOnExit(this, pid);
+    }
+  };
+  // A sync spawn never registers its pid: the reaper reaps nothing while it
+  // runs, and libuv's private loop collects the child.
+  const spawnSyncWrapped = function (this: unknown, options: object): unknown {
+    native.spawnBegin();
+    try {
+      return originalSpawnSync.call(this, withDetach(options));
+    } finally {
+      native.spawnEnd(0);
+    }
+  };
+  Object.defineProperty(spawn, 'pid1', { value: true });
+  proto.spawn = spawn;
+  spawnSync.spawn = spawnSyncWrapped;
+}
+
+install();
+
+/** Hands a child forked by other native code back to its owner. */
+export function exempt(pid: number, on = true): void {
+  native.setExempt(pid, on);
+}

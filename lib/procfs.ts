@@ -1,0 +1,122 @@
+// What /proc says about processes: the tree below us, commands, identity.
+import { readdirSync, readFileSync } from 'fs';
+
+/** A live process below this one. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /** The command line, or the name in brackets when it has none. */
+  command: string;
+  /** Start time in clock ticks since boot: with pid, it names one process. */
+  startTime: number;
+}
+
+export interface Stat {
+  ppid: number;
+  pgrp: number;
+  state: string;
+  startTime: number;
+  comm: string;
+}
+
+/** Parses /proc/PID/stat; undefined when the process is gone. */
+export function readStat(pid: number): Stat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // comm may hold spaces and parentheses: split after the last ')'.
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  return {
+    comm: text.slice(text.indexOf('(') + 1, close),
+    state: fields[0],
+    ppid: Number(fields[1]),
+    pgrp: Number(fields[2]),
+    startTime: Number(fields[19]),
+  };
+}
+
+/** The command line of a process, or '[comm]'. */
+export function commandOf(pid: number, comm?: string): string {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const args = cmdline.split('\0');
+    if (args[args.length - 1] === '') args.pop();
+    if (args.length > 0) return args.join(' ');
+  } catch {
+    // gone, or a kernel thread
+  }
+  return `[${comm ?? readStat(pid)?.comm ?? '?'}]`;
+}
+
+function allPids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57)
+    .map(Number);
+}
+
+/**
+ * The live (not zombie) processes below `root`. As PID 1 of a namespace that
+ * is every other process in it; otherwise the tree found through each
+ * process's parent in /proc.
+ */
+export function descendantsOf(root: number): ProcessInfo[] {
+  const stats = new Map<number, Stat>();
+  for (const pid of allPids()) {
+    const stat = readStat(pid);
+    if (stat !== undefined) stats.set(pid, stat);
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, stat] of stats) {
+    const list = children.get(stat.ppid);
+    if (list === undefined) children.set(stat.ppid, [pid]);
+    else list.push(pid);
+  }
+  const out: ProcessInfo[] = [];
+  const queue = root === 1 ? [...stats.keys()].filter((pid) => pid !== 1) : [...(children.get(root) ?? [])];
+  const seen = new Set<number>(queue);
+  while (queue.length > 0) {
+    const pid = queue.shift() as number;
+    const stat = stats.get(pid) as Stat;
+    if (stat.state !== 'Z' && stat.state !== 'X') {
+      out.push({ pid, ppid: stat.ppid, command: commandOf(pid, stat.comm), startTime: stat.startTime });
+    }
+    if (root === 1) continue;
+    for (const child of children.get(pid) ?? []) {
+      if (!seen.has(child)) {
+        seen.add(child);
+        queue.push(child);
+      }
+    }
+  }
+  return out;
+}
+
+/** The direct children of `pid`, every thread's, from /proc (a hint: proc(5) says it may skip some). */
+export function childrenOf(pid: number): number[] {
+  const out = new Set<number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  for (const tid of tids) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) {
+        if (child.trim() !== '') out.add(Number(child));
+      }
+    } catch {
+      // the thread exited
+    }
+  }
+  return [...out];
+}
+
+/** Whether `pid` is still the process that started at `startTime`. */
+export function sameProcess(pid: number, startTime: number): boolean {
+  return readStat(pid)?.startTime === startTime;
+}

@@ -1,0 +1,125 @@
+// The JS half of the core: starts the native reaper thread on a set of
+// signals blocked in every thread, keeps it told which signals have a JS
+// listener behind them, and turns its batches into events.
+import { EventEmitter } from 'events';
+import { constants } from 'os';
+import { native, NativeReaperEvent } from './native';
+import './ownership';
+import { sigprocmask } from './sigmask';
+import { normalizeSignal, signalName } from './signals';
+import { pid1Error } from './validate';
+
+/** A process the reaper collected: an adopted orphan or a child it owns. */
+export interface ReapEvent {
+  pid: number;
+  exitCode: number | null;
+  signal: string | null;
+  coreDumped: boolean;
+}
+
+/** A signal the reaper read. */
+export interface SignalEvent {
+  signal: string;
+  signo: number;
+  /** The sender's pid (0 from the kernel, e.g. a terminal's Ctrl+C). */
+  pid: number;
+  uid: number;
+  /** si_code: 0 SI_USER (kill), 0x80 SI_KERNEL (terminal), -6 SI_TKILL... */
+  code: number;
+}
+
+const SIGCHLD = constants.signals.SIGCHLD;
+
+/**
+ * The process-wide reaper. Events: 'reap' (ReapEvent), 'signal' (SignalEvent).
+ * Start it once; stop() restores every mask it changed.
+ */
+export class Reaper extends EventEmitter {
+  #signals: number[] = [];
+  #addedToMask: number[] = [];
+  #onNewListener = (event: string | symbol): void => this.#listenersChanged(event, 1);
+  #onRemoveListener = (event: string | symbol): void => this.#listenersChanged(event, 0);
+
+  get running(): boolean {
+    return native.reaperRunning();
+  }
+
+  /** The signals the reaper owns, SIGCHLD included. */
+  get signals(): number[] {
+    return [...this.#signals];
+  }
+
+  /**
+   * Blocks `signals` and SIGCHLD in every thread and starts the thread.
+   * @throws Error with code 'ERR_PID1_REAPER_RUNNING' when a reaper runs already.
+   */
+  start(signals: readonly number[]): void {
+    if (native.reaperRunning()) throw pid1Error('ERR_PID1_REAPER_RUNNING', 'The pid1 reaper is running already in this process');
+    const set = [...new Set([SIGCHLD, ...signals])].sort((a, b) => a - b);
+    const before = new Set(sigprocmask('block', [], { scope: 'thread' }).map((name) => normalizeSignal(name)));
+    sigprocmask('block', set, { scope: 'process' });
+    try {
+      native.reaperStart(set, (events) => this.#deliver(events));
+    } catch (error) {
+      sigprocmask('unblock', set.filter((s) => !before.has(s)), { scope: 'process' });
+      throw error;
+    }
+    this.#signals = set;
+    this.#addedToMask = set.filter((s) => !before.has(s));
+    for (const signal of set) if (signal !== SIGCHLD) this.#syncHandOn(signal);
+    process.on('newListener', this.#onNewListener);
+    process.on('removeListener', this.#onRemoveListener);
+  }
+
+  /** Stops the thread and unblocks what start() blocked. */
+  stop(): void {
+    if (!native.reaperRunning()) return;
+    process.off('newListener', this.#onNewListener);
+    process.off('removeListener', this.#onRemoveListener);
+    native.reaperStop();
+    // Signals that arrived meanwhile stay pending and reach Node's handlers now.
+    if (this.#addedToMask.length > 0) sigprocmask('unblock', this.#addedToMask, { scope: 'process' });
+    this.#signals = [];
+    this.#addedToMask = [];
+  }
+
+  /**
+   * Forward owned signals to `target` (a pid, or -pgid) from the reaper
+   * thread, without waiting for JS; `rewrite` maps signal numbers (0 drops).
+   * Stops when the reaper collects `leader`.
+   */
+  forward(target: number, leader: number, rewrite: ReadonlyMap<number, number> = new Map()): void {
+    const table: number[] = [];
+    for (let sig = 0; sig <= native.SIGRTMAX; sig++) table.push(rewrite.get(sig) ?? sig);
+    native.reaperSetForward(target, leader, table);
+  }
+
+  // Node's process.on(sig) installs libuv's handler before 'newListener'
+  // listeners added later run, and removes it when the last one goes.
+  #listenersChanged(event: string | symbol, adding: number): void {
+    if (typeof event !== 'string' || !event.startsWith('SIG')) return;
+    const signal = constants.signals[event as NodeJS.Signals];
+    if (signal === undefined || !this.#signals.includes(signal)) return;
+    // 'removeListener' fires after removal, 'newListener' before adding.
+    native.reaperSetHandOn(signal, process.listenerCount(event) + adding > 0);
+  }
+
+  #syncHandOn(signal: number): void {
+    native.reaperSetHandOn(signal, process.listenerCount(signalName(signal)) > 0);
+  }
+
+  #deliver(events: NativeReaperEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'reap') {
+        const { pid, exitCode, signal, coreDumped } = event;
+        this.emit('reap', { pid, exitCode, signal: signal === null ? null : signalName(signal), coreDumped } satisfies ReapEvent);
+      } else {
+        const { signal, pid, uid, code } = event;
+        this.emit('signal', { signal: signalName(signal), signo: signal, pid, uid, code } satisfies SignalEvent);
+      }
+    }
+  }
+}
+
+/** The one reaper of this process. */
+export const reaper = new Reaper();
