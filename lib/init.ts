@@ -126,6 +126,7 @@ export class Init extends EventEmitter {
   #settings: Settings;
   #subreaperBefore: boolean;
   #closed = false;
+  #exiting = false;
   #stopping: Promise<ShutdownReport> | undefined;
   #onReap = (event: ReapEvent): void => {
     this.emit('reap', event);
@@ -158,6 +159,11 @@ export class Init extends EventEmitter {
     }
     setDetachChildren(settings.isolateChildren);
     process.on('beforeExit', this.#onBeforeExit);
+  }
+
+  /** The reaper thread's id (diagnostics: /proc/self/task/ID). */
+  get reaperThreadId(): number {
+    return reaper.threadId;
   }
 
   /** The live processes below this one (as PID 1: every other process in the namespace). */
@@ -249,12 +255,11 @@ export class Init extends EventEmitter {
     this.#forward(event);
   }
 
+  // Joins a shutdown under way (its signal stands), then exits 128 + signo.
   #stopAndExit(signo: number): void {
-    if (this.#stopping !== undefined) return;
-    this.shutdown({ signal: signo }).then(
-      () => process.exit(128 + signo),
-      () => process.exit(128 + signo),
-    );
+    if (this.#exiting) return;
+    this.#exiting = true;
+    this.shutdown({ signal: signo }).finally(() => process.exit(128 + signo));
   }
 
   // As PID 1, exiting makes the kernel SIGKILL everything left in the

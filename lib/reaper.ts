@@ -44,6 +44,11 @@ export class Reaper extends EventEmitter {
     return native.reaperRunning();
   }
 
+  /** The native thread's id, 0 when not running. */
+  get threadId(): number {
+    return native.reaperTid();
+  }
+
   /** The signals the reaper owns, SIGCHLD included. */
   get signals(): number[] {
     return [...this.#signals];

@@ -54,7 +54,14 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
     if (self == nullptr) return;
     Napi::Env env = self->Env();
     Napi::HandleScope scope(env);
-    self->callback_.MakeCallback(self->Value(), {Napi::Number::New(env, status)});
+    try {
+      self->callback_.MakeCallback(self->Value(), {Napi::Number::New(env, status)});
+    } catch (const Napi::Error& error) {
+      try {
+        error.ThrowAsJavaScriptException();  // never unwind into libuv
+      } catch (...) {
+      }
+    }
   }
 
   Napi::Value Start(const Napi::CallbackInfo& info) {

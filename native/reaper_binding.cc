@@ -33,13 +33,24 @@ Napi::Object EventObject(Napi::Env env, const ReaperEvent& event) {
 }
 
 // JS thread of the owner env; env is null when the function is torn down.
-// Always frees the batch.
+// Always frees the batch. Nothing may unwind into libuv: a listener that
+// threw becomes the process's uncaught exception, as from any event source,
+// and during environment teardown (calls into JS refused) the batch is
+// dropped.
 void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, ReaperBatch* batch) {
   std::unique_ptr<ReaperBatch> owned(batch);
   if (env == nullptr || callback == nullptr) return;
-  Napi::Array list = Napi::Array::New(env, batch->size());
-  for (size_t i = 0; i < batch->size(); i++) list.Set(i, EventObject(env, (*batch)[i]));
-  callback.Call({list});
+  try {
+    Napi::Array list = Napi::Array::New(env, batch->size());
+    for (size_t i = 0; i < batch->size(); i++) list.Set(i, EventObject(env, (*batch)[i]));
+    callback.Call({list});
+  } catch (const Napi::Error& error) {
+    try {
+      error.ThrowAsJavaScriptException();
+    } catch (...) {
+      // teardown: there is no JS left to tell
+    }
+  }
 }
 
 using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, ReaperBatch, CallJs>;
@@ -50,9 +61,13 @@ struct ReaperJs {
 };
 ReaperJs g_reaper_js;  // touched only on the owner's JS thread
 
-void StopReaper() {
+void OnEnvCleanup(void* arg);
+
+// from_hook: called by the env's cleanup hook, which is removed by Node.
+void StopReaper(bool from_hook) {
   TheReaper().Stop();
   if (g_reaper_js.owner != nullptr) {
+    if (!from_hook) napi_remove_env_cleanup_hook(g_reaper_js.owner, OnEnvCleanup, g_reaper_js.owner);
     g_reaper_js.tsfn.Release();
     g_reaper_js.owner = nullptr;
   }
@@ -60,7 +75,7 @@ void StopReaper() {
 
 // The env that started the reaper is going away (Worker exit, process exit).
 void OnEnvCleanup(void* arg) {
-  if (g_reaper_js.owner == static_cast<napi_env>(arg)) StopReaper();
+  if (g_reaper_js.owner == static_cast<napi_env>(arg)) StopReaper(true);
 }
 
 // reaperStart(signals, callback) -> reaper thread id
@@ -78,16 +93,14 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
     tsfn.Release();
     Check(env, err, "signalfd");
   }
-  if (g_reaper_js.owner != static_cast<napi_env>(env)) {
-    napi_add_env_cleanup_hook(env, OnEnvCleanup, env);
-  }
+  napi_add_env_cleanup_hook(env, OnEnvCleanup, env);
   g_reaper_js.tsfn = tsfn;
   g_reaper_js.owner = env;
   return env.Undefined();
 }
 
 Napi::Value Stop(const Napi::CallbackInfo& info) {
-  StopReaper();
+  StopReaper(false);
   return info.Env().Undefined();
 }
 
