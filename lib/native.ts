@@ -85,6 +85,7 @@ export interface NativeBinding {
   reaperStart(signals: number[], callback: (events: NativeReaperEvent[]) => void): void;
   reaperStop(): void;
   reaperTid(): number;
+  reaperRef(on: boolean): void;
   reaperRunning(): boolean;
   reaperSetHandOn(signal: number, on: boolean): void;
   reaperSetForward(target: number, leader: number, rewrite: number[]): void;

@@ -76,6 +76,11 @@ export class Reaper extends EventEmitter {
     process.on('removeListener', this.#onRemoveListener);
   }
 
+  /** Whether the reaper holds the event loop open (it does not by default). */
+  ref(on = true): void {
+    native.reaperRef(on);
+  }
+
   /** Stops the thread and unblocks what start() blocked. */
   stop(): void {
     if (!native.reaperRunning()) return;

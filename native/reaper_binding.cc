@@ -104,6 +104,19 @@ Napi::Value Stop(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// reaperRef(on): whether the reaper holds the event loop open (the pid1
+// command waits on it for its child; init() never lets it).
+Napi::Value RefLoop(const Napi::CallbackInfo& info) {
+  if (g_reaper_js.owner == static_cast<napi_env>(info.Env())) {
+    if (info[0].ToBoolean()) {
+      g_reaper_js.tsfn.Ref(info.Env());
+    } else {
+      g_reaper_js.tsfn.Unref(info.Env());
+    }
+  }
+  return info.Env().Undefined();
+}
+
 Napi::Value Tid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), TheReaper().tid()); }
 
 Napi::Value Running(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), TheReaper().running()); }
@@ -149,6 +162,7 @@ void RegisterReaper(Napi::Env env, Napi::Object exports) {
   exports.Set("reaperStart", Napi::Function::New(env, Start));
   exports.Set("reaperStop", Napi::Function::New(env, Stop));
   exports.Set("reaperTid", Napi::Function::New(env, Tid));
+  exports.Set("reaperRef", Napi::Function::New(env, RefLoop));
   exports.Set("reaperRunning", Napi::Function::New(env, Running));
   exports.Set("reaperSetHandOn", Napi::Function::New(env, SetHandOn));
   exports.Set("reaperSetForward", Napi::Function::New(env, SetForward));
