@@ -1,0 +1,66 @@
+'use strict';
+// Runs one measured command and reads the single JSON line it prints.
+const fs = require('fs');
+const { spawnSync } = require('child_process');
+
+function lastJsonLine(text) {
+  for (const line of (text || '').split('\n').reverse()) {
+    if (!line.startsWith('{')) continue;
+    try {
+      return JSON.parse(line);
+    } catch {
+      // not ours: an init or the workload printed something brace-shaped
+    }
+  }
+  return null;
+}
+
+function readResult(file) {
+  try {
+    return lastJsonLine(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs argv to completion. Returns { data, error }: data is the last line
+ * that parses as a JSON object, from `outFile` when given (the workload was
+ * told to write there) else from stdout. It is kept even when the exit
+ * status is not 0, because a workload that found zombies still reports
+ * them. error says what went wrong, with the tail of stderr, or is null.
+ */
+function runJson(argv, { timeoutMs = 120000, env, outFile } = {}) {
+  if (outFile) fs.rmSync(outFile, { force: true });
+  const r = spawnSync(argv[0], argv.slice(1), {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+    env: env || process.env,
+  });
+  const data = (outFile && readResult(outFile)) || lastJsonLine(r.stdout);
+  let error = null;
+  if (r.error) error = `${r.error.code || r.error.message}${r.error.code === 'ETIMEDOUT' ? ` after ${timeoutMs} ms` : ''}`;
+  else if (r.status !== 0) error = r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
+  else if (!data) error = 'printed no JSON line';
+  if (error) {
+    const tail = (r.stderr || '').trim().split('\n').slice(-3).join(' | ');
+    if (tail) error += `: ${tail}`;
+  }
+  return { data, error };
+}
+
+/**
+ * Calls fn(entry, rep) for every entry, reps times, interleaved (A B C A B C
+ * ...) so that drift in the machine's state hits every entry alike. The
+ * starting entry rotates each round so that none always runs right after
+ * the same neighbour.
+ */
+function alternate(entries, reps, fn) {
+  for (let rep = 0; rep < reps; rep++) {
+    for (let i = 0; i < entries.length; i++) fn(entries[(i + rep) % entries.length], rep);
+  }
+}
+
+module.exports = { runJson, alternate };
