@@ -5,7 +5,7 @@
 const { fmt } = require('./report');
 
 const COLORS = { tini: '#4e79a7', 'dumb-init': '#f28e2b', catatonit: '#59a14f', pid1: '#e15759' };
-const OTHER = ['#76b7b2', '#edc948', '#b07aa1', '#9c755f', '#bab0ac'];
+const OTHER = ['#76b7b2', '#edc948', '#b07aa1', '#9c755f', '#bab0ac', '#ff9da7', '#86bcb6', '#d37295'];
 const PANEL_W = 440;
 const BAR_H = 18;
 const GAP = 6;
