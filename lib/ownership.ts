@@ -10,11 +10,11 @@ import { native } from './native';
 interface ProcessHandleWrap {
   pid?: number;
   onexit?: (...args: unknown[]) => unknown;
-  spawn(options: object): number;
+  spawn(...args: unknown[]): number;
 }
 
 interface SpawnSyncBinding {
-  spawn(options: object): unknown;
+  spawn(...args: unknown[]): unknown;
 }
 
 // The process-wide option of init(): children started by child_process get a
@@ -27,9 +27,20 @@ export function setDetachChildren(on: boolean): void {
   detachChildren = on;
 }
 
-function withDetach(options: object): object {
-  if (!detachChildren || options === null || typeof options !== 'object') return options;
-  return { ...options, detached: true };
+// Node up to 22 passes one options object to the binding; Node 24 passes
+// (file, args, cwd, envPairs, stdio, flags, uid, gid) with a flags word.
+// Arguments are passed through untouched unless a child must be detached.
+let detachedFlag = 1;
+
+function withDetach(args: unknown[]): unknown[] {
+  if (!detachChildren) return args;
+  if (args.length === 1 && args[0] !== null && typeof args[0] === 'object') return [{ ...(args[0] as object), detached: true }];
+  if (args.length >= 6 && typeof args[5] === 'number') {
+    const copy = [...args];
+    copy[5] = (args[5] as number) | detachedFlag;
+    return copy;
+  }
+  return args;
 }
 
 // Releases `pid` when libuv has collected it: onexit runs right after libuv's
@@ -52,17 +63,19 @@ function releaseOnExit(handle: ProcessHandleWrap, pid: number): void {
 
 function install(): void {
   const binding = (process as unknown as { binding(name: string): unknown }).binding;
-  const proto = (binding('process_wrap') as { Process: { prototype: ProcessHandleWrap } }).Process.prototype;
+  const processWrap = binding('process_wrap') as { Process: { prototype: ProcessHandleWrap }; constants?: { kProcessFlagDetached?: number } };
+  const proto = processWrap.Process.prototype;
+  detachedFlag = processWrap.constants?.kProcessFlagDetached ?? detachedFlag;
   const spawnSync = binding('spawn_sync') as SpawnSyncBinding;
   const originalSpawn = proto.spawn;
   const originalSpawnSync = spawnSync.spawn;
   if ((originalSpawn as { pid1?: boolean }).pid1) return;
 
-  const spawn = function (this: ProcessHandleWrap, options: object): number {
+  const spawn = function (this: ProcessHandleWrap, ...args: unknown[]): number {
     native.spawnBegin();
     let pid = 0;
     try {
-      const err = originalSpawn.call(this, withDetach(options));
+      const err = originalSpawn.apply(this, withDetach(args));
       if (err === 0 && typeof this.pid === 'number') pid = this.pid;
       return err;
     } finally {
@@ -72,10 +85,10 @@ function install(): void {
   };
   // A sync spawn never registers its pid: the reaper reaps nothing while it
   // runs, and libuv's private loop collects the child.
-  const spawnSyncWrapped = function (this: unknown, options: object): unknown {
+  const spawnSyncWrapped = function (this: unknown, ...args: unknown[]): unknown {
     native.spawnBegin();
     try {
-      return originalSpawnSync.call(this, withDetach(options));
+      return originalSpawnSync.apply(this, withDetach(args));
     } finally {
       native.spawnEnd(0);
     }

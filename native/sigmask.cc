@@ -42,11 +42,15 @@ constexpr int kAckChecks = 25;
 bool Blocks(const sigset_t* set, int sig) { return sigismember(set, sig) == 1; }
 
 // Runs on whichever thread was signalled, in signal context: only
-// async-signal-safe calls (sigaddset/sigdelset/sigismember, syscall, write).
+// async-signal-safe calls (pthread_sigmask, sigaddset/sigdelset/sigismember,
+// syscall, write).
 void CarrierHandler(int, siginfo_t*, void* context) {
   int saved_errno = errno;
   auto* uc = static_cast<ucontext_t*>(context);
-  // uc_sigmask is the mask rt_sigreturn installs when the handler returns.
+  // The mask applies at once, for the rest of the handler (so the thread
+  // reads as changed in /proc as soon as it acknowledges), and uc_sigmask is
+  // the mask rt_sigreturn installs when the handler returns.
+  pthread_sigmask(g_how, &g_set, nullptr);
   ApplyMask(g_how, &g_set, &uc->uc_sigmask);
   pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
   ssize_t ignored = write(g_ack_write, &tid, sizeof tid);
@@ -62,9 +66,9 @@ int InstallCarrier() {
   std::memset(&action, 0, sizeof action);
   action.sa_sigaction = CarrierHandler;
   action.sa_flags = SA_SIGINFO | SA_RESTART;
-  // Every signal stays blocked while the handler runs, so the thread cannot
-  // take a signal it is being told to block between the ack and sigreturn.
-  sigfillset(&action.sa_mask);
+  // Only the carrier itself is blocked while the handler runs: the handler
+  // applies the requested mask first thing.
+  sigemptyset(&action.sa_mask);
   if (sigaction(CarrierSignal(), &action, nullptr) != 0) {
     int err = -errno;
     close(fds[0]);

@@ -25,8 +25,8 @@ struct ThreadMaskInfo {
 
 // Applies the change to every thread of the process, threads created while
 // it runs included, and returns once each thread runs with the new mask (a
-// thread that acknowledged runs its handler with every signal blocked and
-// returns to the new mask). Threads that block the carrier signal and whose
+// thread applies it in the carrier handler before it acknowledges, and
+// returns from the handler to the same mask). Threads that block the carrier signal and whose
 // mask does not already match are listed in `skipped`, with their mask.
 // `reached` counts the threads that carry the change. Threads listed in
 // `ignore` (pid1's own reaper thread) are left alone.

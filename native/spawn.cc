@@ -55,14 +55,15 @@ std::vector<char*> Pointers(const std::vector<std::string>& strings) {
   if (request.foreground_fd >= 0 && tcsetpgrp(request.foreground_fd, getpgrp()) < 0 && errno != ENOTTY)
     FailChild(report_fd, kTcsetpgrp);
   for (int target = 0; target < 3; target++) {
-    int source = request.stdio[target];
-    if (source < 0) continue;
-    if (source == target) {
-      int flags = fcntl(source, F_GETFD);
-      if (flags >= 0) fcntl(source, F_SETFD, flags & ~FD_CLOEXEC);
-    } else if (dup2(source, target) < 0) {
-      FailChild(report_fd, kDup2);
-    }
+    int source = request.stdio[target] < 0 ? target : request.stdio[target];
+    if (source != target && dup2(source, target) < 0) FailChild(report_fd, kDup2);
+    // Node marks its own 0-2 close-on-exec and libuv makes pipes
+    // non-blocking: the child gets plain, blocking stdio, as libuv's own
+    // children do. EBADF (a closed fd the child inherits as closed) is fine.
+    int fd_flags = fcntl(target, F_GETFD);
+    if (fd_flags >= 0 && (fd_flags & FD_CLOEXEC)) fcntl(target, F_SETFD, fd_flags & ~FD_CLOEXEC);
+    int fl_flags = fcntl(target, F_GETFL);
+    if (fl_flags >= 0 && (fl_flags & O_NONBLOCK)) fcntl(target, F_SETFL, fl_flags & ~O_NONBLOCK);
   }
   if (!request.cwd.empty() && chdir(request.cwd.c_str()) < 0) FailChild(report_fd, kChdir);
   sigset_t empty;
