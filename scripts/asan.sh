@@ -2,9 +2,8 @@
 # Builds the addon with AddressSanitizer + UndefinedBehaviorSanitizer into a
 # private copy of the package (.cache/asan-pkg) and runs the whole test suite
 # against it. Node is not instrumented, so the ASan runtime is preloaded; every
-# process the tests start inherits LD_PRELOAD and ASAN_OPTIONS (fixtures are
-# node processes that load the sanitized addon too; sh, sleep and the C
-# helpers merely carry the runtime, which is harmless). Reports go to
+# node process the tests start carries it too (see node-asan below); other
+# programs do not. Reports go to
 # log files, one per process, so none is lost in a fixture's captured stderr;
 # the run fails when any report names pid1's code, or any ASan/UBSan error
 # appears at all.
@@ -47,7 +46,23 @@ fi
 #     exit-status checks; so this pass ignores test results and only counts
 #     leaks allocated by pid1.node itself (no V8/Node frame between the
 #     allocator and the first pid1 frame). ASAN_LEAKS=0 skips it.
-export LD_PRELOAD="$ASAN_LIB"
+# Only node processes carry the ASan runtime: a wrapper preloads it and execs
+# node, and a --require'd script takes LD_PRELOAD out of process.env again and
+# points process.execPath at the wrapper, so fixtures (spawned with
+# process.execPath) are sanitized while sh, bash and the C helpers are not:
+# with the runtime preloaded, an interactive bash under a pty hung and
+# sigcatch missed signals (ASan intercepts signal handling).
+cat >"$WORK/node-asan" <<WRAP
+#!/bin/sh
+LD_PRELOAD="$ASAN_LIB\${LD_PRELOAD:+:\$LD_PRELOAD}" exec "$(command -v node)" "\$@"
+WRAP
+chmod +x "$WORK/node-asan"
+cat >"$WORK/strip-preload.js" <<'STRIP'
+delete process.env.LD_PRELOAD;
+process.execPath = process.env.PID1_NODE_ASAN;
+STRIP
+export PID1_NODE_ASAN="$WORK/node-asan"
+export NODE_OPTIONS="--require $WORK/strip-preload.js"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$LOGS/ubsan"
 # handle_*=0: the tests kill children with SIGSEGV, SIGABRT... on purpose and
 # expect 128+n; with ASan's handlers a preloaded sh would exit 1 instead.
@@ -55,7 +70,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$LOGS/ubsan"
 COMMON="handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0:log_path=$LOGS/asan:log_exe_name=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
 status=0
 echo "asan.sh: pass 1 (errors)"
-(cd "$WORK" && ASAN_OPTIONS="detect_leaks=0:$COMMON" node --test --test-concurrency=2 "$@") || status=$?
+(cd "$WORK" && ASAN_OPTIONS="detect_leaks=0:$COMMON" "$WORK/node-asan" --test --test-concurrency=2 "$@") || status=$?
 echo "asan.sh: tests exited $status"
 mkdir -p "$LOGS/errors" && mv "$LOGS"/asan.* "$LOGS/errors/" 2>/dev/null || true
 mv "$LOGS"/ubsan.* "$LOGS/errors/" 2>/dev/null || true
@@ -63,10 +78,10 @@ if [ "${ASAN_LEAKS:-1}" = 1 ]; then
   echo "asan.sh: pass 2 (leaks; test results ignored)"
   (cd "$WORK" && ASAN_OPTIONS="detect_leaks=1:$COMMON" \
     LSAN_OPTIONS="exitcode=0:suppressions=$ROOT/scripts/faults/lsan.supp:print_suppressions=0" \
-    node --test --test-concurrency=2 "$@" >"$LOGS/leak-pass.txt" 2>&1) || true
+    "$WORK/node-asan" --test --test-concurrency=2 "$@" >"$LOGS/leak-pass.txt" 2>&1) || true
   mkdir -p "$LOGS/leaks" && mv "$LOGS"/asan.* "$LOGS/leaks/" 2>/dev/null || true
 fi
-unset LD_PRELOAD
+unset NODE_OPTIONS
 
 node - "$LOGS" <<'JS' || status=1
 const fs = require('fs');
