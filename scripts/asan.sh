@@ -21,7 +21,7 @@ ASAN_LIB=$(gcc -print-file-name=libasan.so)
 (cd "$ROOT" && npx tsc -p tsconfig.json)
 rm -rf "$WORK" "$LOGS"
 mkdir -p "$WORK/scripts" "$LOGS"
-cp -r "$ROOT/package.json" "$ROOT/binding.gyp" "$ROOT/native" "$ROOT/dist" "$ROOT/test" "$WORK/"
+cp -r "$ROOT/package.json" "$ROOT/LICENSE" "$ROOT/binding.gyp" "$ROOT/native" "$ROOT/dist" "$ROOT/test" "$WORK/"
 cp "$ROOT/scripts/build-native.js" "$ROOT/scripts/run-tests.js" "$WORK/scripts/"
 [ -d "$ROOT/scripts/faults" ] && cp -r "$ROOT/scripts/faults" "$WORK/scripts/"
 ln -s "$ROOT/node_modules" "$WORK/node_modules"
