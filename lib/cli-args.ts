@@ -3,6 +3,7 @@
 // tested as a table and fuzzed.
 import { constants } from 'os';
 import { normalizeSignal } from './signals';
+import { typeError } from './validate';
 
 export interface CliSettings {
   command: string[];
@@ -99,6 +100,8 @@ function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
 
 /** Parses the command line (without node and the script) and the environment. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliSettings {
+  if (!Array.isArray(argv) || argv.some((a) => typeof a !== 'string')) throw typeError('argv', 'an array of strings', argv);
+  if (env === null || typeof env !== 'object') throw typeError('env', 'an object', env);
   const settings: CliSettings = {
     command: [],
     subreaper: envFlag(env, 'TINI_SUBREAPER'),

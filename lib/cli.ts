@@ -15,6 +15,7 @@ import { CARRIER_SIGNAL, SIGRTMAX, SIGRTMIN, signalName } from './signals';
 import { Logger, stopProcesses } from './shutdown';
 import { spawn } from './spawn';
 import { setChildSubreaper, setParentDeathSignal } from './subreaper';
+import { reapAll } from './wait';
 
 const S = constants.signals;
 
@@ -78,9 +79,15 @@ function run(settings: CliSettings): void {
   let finishing = false;
 
   const groupTarget = settings.killProcessGroup || (settings.setsid && !settings.singleChild);
+  // Nothing is lost on the way out: the reaper thread stops, every event it
+  // queued is emitted, and zombies that arrived after its last pass are
+  // reaped here (all children are pid1's own: no libuv child to steal).
   const exitWith = (status: number): void => {
     const code = settings.successCodes.includes(status) ? 0 : status;
-    process.exit(code);
+    reaper.stop(() => {
+      for (const event of reapAll()) onOtherReap({ ...event, coreDumped: event.coreDumped });
+      process.exit(code);
+    });
   };
 
   // The grace period after SIGTERM/SIGINT is over: SIGKILL whoever is left,
@@ -160,13 +167,18 @@ function run(settings: CliSettings): void {
   };
 
   reaper.on('signal', onSignal);
-  reaper.on('reap', (event: ReapEvent) => {
-    if (event.pid === mainPid) onChildExit(event);
-    else if (settings.warnOnReap) log('warn', `reaped zombie pid ${event.pid} (${describe(event)})`);
+  const onOtherReap = (event: ReapEvent): void => {
+    if (settings.warnOnReap) log('warn', `reaped zombie pid ${event.pid} (${describe(event)})`);
     else log('debug', `reaped pid ${event.pid} (${describe(event)})`);
+  };
+  reaper.on('reap', (event: ReapEvent) => {
+    if (event.pid === mainPid && !finishing) onChildExit(event);
+    else onOtherReap(event);
   });
   reaper.start(forwardedSignals());
   reaper.ref();
+  // A signal that arrives before the child's pid is known is held, not lost.
+  reaper.holdForward();
 
   const [file, ...args] = settings.command;
   try {

@@ -8,7 +8,7 @@ import { ProcessHandle } from './kill';
 import { exempt as exemptPid, setDetachChildren } from './ownership';
 import { childrenOf, descendantsOf, ProcessInfo, readStat } from './procfs';
 import { reaper, ReapEvent, SignalEvent } from './reaper';
-import { normalizeSignal, signalName, Signal } from './signals';
+import { CARRIER_SIGNAL, normalizeSignal, signalName, Signal } from './signals';
 import { Logger, ShutdownReport, stopProcesses } from './shutdown';
 import { isChildSubreaper, setChildSubreaper } from './subreaper';
 import { normalizeMs, normalizeOptions, normalizePid, pid1Error, rangeError, typeError } from './validate';
@@ -91,8 +91,8 @@ function normalizeInitOptions(value: unknown): Settings {
   if (!Array.isArray(forward)) throw typeError('options.forward', 'an array of signals', forward);
   const signals = forward.map((s, i) => normalizeSignal(s, `options.forward[${i}]`));
   for (const [i, s] of signals.entries()) {
-    if (s === constants.signals.SIGKILL || s === constants.signals.SIGSTOP || s === constants.signals.SIGCHLD) {
-      throw rangeError(`options.forward[${i}]`, 'a signal that can be caught, other than SIGCHLD', forward[i]);
+    if (s === constants.signals.SIGKILL || s === constants.signals.SIGSTOP || s === constants.signals.SIGCHLD || s === CARRIER_SIGNAL) {
+      throw rangeError(`options.forward[${i}]`, `a signal that can be caught, other than SIGCHLD and ${signalName(CARRIER_SIGNAL)} (pid1's own)`, forward[i]);
     }
   }
   let log: Logger = stderrLogger;
@@ -154,7 +154,9 @@ export class Init extends EventEmitter {
     try {
       reaper.start(settings.forward);
     } catch (error) {
+      // Nothing is left half-done: reaper.start() restored the masks.
       this.#detach();
+      this.#restoreSubreaper();
       throw error;
     }
     setDetachChildren(settings.isolateChildren);
@@ -209,14 +211,17 @@ export class Init extends EventEmitter {
     setDetachChildren(false);
     reaper.stop();
     this.#detach();
-    if (isChildSubreaper() !== this.#subreaperBefore) {
-      try {
-        setChildSubreaper(this.#subreaperBefore);
-      } catch {
-        // it was never changed (EPERM)
-      }
-    }
+    this.#restoreSubreaper();
     if (current === this) current = undefined;
+  }
+
+  #restoreSubreaper(): void {
+    if (isChildSubreaper() === this.#subreaperBefore) return;
+    try {
+      setChildSubreaper(this.#subreaperBefore);
+    } catch {
+      // it was never changed (EPERM)
+    }
   }
 
   #detach(): void {

@@ -83,12 +83,13 @@ export interface NativeBinding {
   SIGRTMIN: number;
   SIGRTMAX: number;
   reaperStart(signals: number[], callback: (events: NativeReaperEvent[]) => void): void;
-  reaperStop(): void;
+  reaperStop(onDrained?: () => void): void;
   reaperTid(): number;
   reaperRef(on: boolean): void;
   reaperRunning(): boolean;
   reaperSetHandOn(signal: number, on: boolean): void;
   reaperSetForward(target: number, leader: number, rewrite: number[]): void;
+  reaperHoldForward(): void;
   spawnBegin(): void;
   spawnEnd(pid: number): void;
   release(pid: number): void;

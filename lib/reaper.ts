@@ -81,12 +81,18 @@ export class Reaper extends EventEmitter {
     native.reaperRef(on);
   }
 
-  /** Stops the thread and unblocks what start() blocked. */
-  stop(): void {
-    if (!native.reaperRunning()) return;
+  /**
+   * Stops the thread and unblocks what start() blocked. `onDrained` runs
+   * once every event the thread produced has been emitted.
+   */
+  stop(onDrained?: () => void): void {
+    if (!native.reaperRunning()) {
+      if (onDrained !== undefined) process.nextTick(onDrained);
+      return;
+    }
     process.off('newListener', this.#onNewListener);
     process.off('removeListener', this.#onRemoveListener);
-    native.reaperStop();
+    native.reaperStop(onDrained);
     // Signals that arrived meanwhile stay pending and reach Node's handlers now.
     if (this.#addedToMask.length > 0) sigprocmask('unblock', this.#addedToMask, { scope: 'process' });
     this.#signals = [];
@@ -102,6 +108,14 @@ export class Reaper extends EventEmitter {
     const table: number[] = [];
     for (let sig = 0; sig <= native.SIGRTMAX; sig++) table.push(rewrite.get(sig) ?? sig);
     native.reaperSetForward(target, leader, table);
+  }
+
+  /**
+   * Holds the signals to forward until forward() names the target: call it
+   * before starting the process they are for, so none is dropped meanwhile.
+   */
+  holdForward(): void {
+    native.reaperHoldForward();
   }
 
   // Node's process.on(sig) installs libuv's handler before 'newListener'

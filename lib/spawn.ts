@@ -46,7 +46,13 @@ function normalizeEnv(value: unknown): string[] {
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     if (v === undefined) continue;
     if (key.includes('=') || key.includes('\0')) throw typeError('options.env', 'an object whose keys have no "=" or null bytes', key);
-    out.push(`${key}=${normalizeString(String(v), `options.env.${key}`)}`);
+    let text: string;
+    try {
+      text = String(v);
+    } catch {
+      throw typeError(`options.env.${key}`, 'a value with a string form', v);
+    }
+    out.push(`${key}=${normalizeString(text, `options.env.${key}`)}`);
   }
   return out;
 }

@@ -72,6 +72,8 @@ void Reaper::Stop() {
   close(wake_fd_);
   signal_fd_ = wake_fd_ = -1;
   forward_target_ = 0;
+  holding_ = false;
+  held_.clear();
   for (int sig = 1; sig < NSIG; sig++) hand_on_[sig] = false;
   tid_ = 0;
   running_ = false;
@@ -87,7 +89,15 @@ void Reaper::SetForward(pid_t target, pid_t leader, const std::vector<int>& rewr
   }
   forward_leader_ = leader;
   forward_target_ = target;
+  if (holding_.exchange(false) && running_) {
+    // Wake the thread to hand over what it held.
+    uint64_t one = 1;
+    ssize_t ignored = write(wake_fd_, &one, sizeof one);
+    (void)ignored;
+  }
 }
+
+void Reaper::HoldForward() { holding_ = true; }
 
 // Reaper thread. libuv's handler is a plain sa_handler that takes a lock and
 // writes to the signal pipe of each loop; calling it from this thread, with
@@ -115,6 +125,10 @@ void Reaper::HandOn(const signalfd_siginfo& info) {
 
 // Reaper thread.
 void Reaper::Forward(int signal) {
+  if (holding_.load()) {
+    held_.push_back(signal);
+    return;
+  }
   pid_t target = forward_target_.load();
   if (target == 0) return;
   int mapped = rewrite_[signal].load();
@@ -223,6 +237,11 @@ void Reaper::Run() {
       (void)ignored;
       if (stopping_) break;
       reap = true;
+    }
+    if (!held_.empty() && !holding_.load()) {
+      std::vector<int> held;
+      held.swap(held_);
+      for (int sig : held) Forward(sig);
     }
     auto* batch = new ReaperBatch();
     infos.clear();

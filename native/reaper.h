@@ -47,6 +47,9 @@ class Reaper {
   // by itself when the reaper collects that pid, so a recycled pid is never
   // signalled. target 0 turns it off.
   void SetForward(pid_t target, pid_t leader, const std::vector<int>& rewrite);
+  // Until SetForward names a target, hold the signals to forward (the child
+  // may signal us, or be meant to get a signal, before its pid is known).
+  void HoldForward();
 
  private:
   void Run();
@@ -68,6 +71,8 @@ class Reaper {
   std::atomic<pid_t> forward_target_{0};
   std::atomic<pid_t> forward_leader_{0};
   std::atomic<int> rewrite_[NSIG] = {};
+  std::atomic<bool> holding_{false};
+  std::vector<int> held_;  // reaper thread only
 };
 
 // The process-wide reaper (one per process, shared by every Node thread).

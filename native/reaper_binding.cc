@@ -58,10 +58,28 @@ using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, ReaperBatch, CallJs>;
 struct ReaperJs {
   Tsfn tsfn;
   napi_env owner = nullptr;  // the env that started the reaper
+  // Called once every batch queued before the stop has been delivered.
+  Napi::FunctionReference on_drained;
 };
 ReaperJs g_reaper_js;  // touched only on the owner's JS thread
 
 void OnEnvCleanup(void* arg);
+
+// JS thread: the thread-safe function is finalised, so every batch queued
+// before the stop was delivered. During teardown there is no JS to call.
+void OnFinalize(Napi::Env env, void*, std::nullptr_t*) {
+  if (g_reaper_js.on_drained.IsEmpty()) return;
+  Napi::FunctionReference callback = std::move(g_reaper_js.on_drained);
+  try {
+    callback.Call({});
+  } catch (const Napi::Error& error) {
+    try {
+      error.ThrowAsJavaScriptException();
+    } catch (...) {
+    }
+  }
+  (void)env;
+}
 
 // from_hook: called by the env's cleanup hook, which is removed by Node.
 void StopReaper(bool from_hook) {
@@ -83,7 +101,8 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (TheReaper().running()) Check(env, -EBUSY, "pthread_create");
   sigset_t set = ToSigset(info[0]);
-  Tsfn tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "pid1-reaper", 0, 1);
+  Tsfn tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "pid1-reaper", 0, 1, nullptr, OnFinalize,
+                        static_cast<void*>(nullptr));
   tsfn.Unref(env);  // the reaper never keeps the process alive by itself
   int err = TheReaper().Start(set, [tsfn](ReaperBatch* batch) mutable {
     // Reaper thread. NonBlockingCall with an unbounded queue never waits for JS.
@@ -99,7 +118,11 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// reaperStop(onDrained?)
 Napi::Value Stop(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && info[0].IsFunction() && g_reaper_js.owner != nullptr) {
+    g_reaper_js.on_drained = Napi::Persistent(info[0].As<Napi::Function>());
+  }
   StopReaper(false);
   return info.Env().Undefined();
 }
@@ -136,6 +159,11 @@ Napi::Value SetForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value HoldForward(const Napi::CallbackInfo& info) {
+  TheReaper().HoldForward();
+  return info.Env().Undefined();
+}
+
 Napi::Value SpawnBegin(const Napi::CallbackInfo& info) {
   Ownership::Get().SpawnBegin();
   return info.Env().Undefined();
@@ -166,6 +194,7 @@ void RegisterReaper(Napi::Env env, Napi::Object exports) {
   exports.Set("reaperRunning", Napi::Function::New(env, Running));
   exports.Set("reaperSetHandOn", Napi::Function::New(env, SetHandOn));
   exports.Set("reaperSetForward", Napi::Function::New(env, SetForward));
+  exports.Set("reaperHoldForward", Napi::Function::New(env, HoldForward));
   exports.Set("spawnBegin", Napi::Function::New(env, SpawnBegin));
   exports.Set("spawnEnd", Napi::Function::New(env, SpawnEnd));
   exports.Set("release", Napi::Function::New(env, Release));

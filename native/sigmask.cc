@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -22,13 +23,22 @@ namespace {
 std::mutex g_process_mask_mutex;
 
 // The request the carrier handler applies, written under the mutex before
-// any carrier signal of that request is sent. A carrier that arrives late (a
-// thread that kept it blocked past the wait) applies the latest request.
+// any carrier signal of that request is sent. g_generation names it: the
+// handler acts only while a request is active and echoes its generation, so
+// a late carrier (a thread that kept it blocked past the wait) or one sent
+// from outside cannot apply or acknowledge the wrong request.
 volatile sig_atomic_t g_how = SIG_BLOCK;
+volatile sig_atomic_t g_generation = 0;
+volatile sig_atomic_t g_active = 0;
 sigset_t g_set;
 int g_ack_write = -1;
 int g_ack_read = -1;
 bool g_carrier_installed = false;
+
+struct Ack {
+  pid_t tid;
+  int generation;
+};
 
 // How long one wait for acknowledgements lasts before the threads that have
 // not answered are checked for having exited. This is a liveness check in a
@@ -38,22 +48,29 @@ constexpr int kAckCheckMs = 200;
 // A thread that stays alive without answering for this many checks (it keeps
 // the carrier blocked) is reported as skipped.
 constexpr int kAckChecks = 25;
+// Verification passes over every thread before giving up on convergence.
+constexpr int kMaxPasses = 16;
 
 bool Blocks(const sigset_t* set, int sig) { return sigismember(set, sig) == 1; }
 
 // Runs on whichever thread was signalled, in signal context: only
 // async-signal-safe calls (pthread_sigmask, sigaddset/sigdelset/sigismember,
 // syscall, write).
-void CarrierHandler(int, siginfo_t*, void* context) {
+void CarrierHandler(int, siginfo_t* info, void* context) {
   int saved_errno = errno;
+  // Only our own tgkill during an active request counts.
+  if (!g_active || info->si_code != SI_TKILL || info->si_pid != getpid()) {
+    errno = saved_errno;
+    return;
+  }
   auto* uc = static_cast<ucontext_t*>(context);
   // The mask applies at once, for the rest of the handler (so the thread
   // reads as changed in /proc as soon as it acknowledges), and uc_sigmask is
   // the mask rt_sigreturn installs when the handler returns.
   pthread_sigmask(g_how, &g_set, nullptr);
   ApplyMask(g_how, &g_set, &uc->uc_sigmask);
-  pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
-  ssize_t ignored = write(g_ack_write, &tid, sizeof tid);
+  Ack ack = {static_cast<pid_t>(syscall(SYS_gettid)), g_generation};
+  ssize_t ignored = write(g_ack_write, &ack, sizeof ack);
   (void)ignored;
   errno = saved_errno;
 }
@@ -84,11 +101,13 @@ int InstallCarrier() {
 }
 
 void DrainAcks(std::set<pid_t>* waiting) {
-  pid_t tids[64];
+  Ack acks[64];
   for (;;) {
-    ssize_t n = read(g_ack_read, tids, sizeof tids);
+    ssize_t n = read(g_ack_read, acks, sizeof acks);
     if (n <= 0) return;
-    for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(pid_t)); i++) waiting->erase(tids[i]);
+    for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(Ack)); i++) {
+      if (acks[i].generation == g_generation) waiting->erase(acks[i].tid);
+    }
   }
 }
 
@@ -189,6 +208,44 @@ int ReadThreadMask(pid_t tid, ThreadMaskInfo* out) {
   return 0;
 }
 
+namespace {
+
+// Signals the threads in `waiting` have been sent the carrier; waits for
+// their acknowledgements. Returns how many answered; those that exited are
+// dropped, those that keep it blocked too long are added to `skipped`.
+int AwaitAcks(std::set<pid_t> waiting, std::vector<ThreadMaskInfo>* skipped, int* err) {
+  int answered = static_cast<int>(waiting.size());
+  int checks = 0;
+  while (!waiting.empty()) {
+    DrainAcks(&waiting);
+    if (waiting.empty()) break;
+    struct pollfd pfd = {g_ack_read, POLLIN, 0};
+    int ready = poll(&pfd, 1, kAckCheckMs);
+    if (ready < 0 && errno != EINTR) {
+      *err = -errno;
+      return 0;
+    }
+    if (ready > 0) continue;
+    ++checks;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (!ThreadExists(*it)) {
+        --answered;
+        it = waiting.erase(it);
+      } else if (checks >= kAckChecks) {
+        ThreadMaskInfo info;
+        if (ReadThreadMask(*it, &info) == 0) skipped->push_back(info);
+        --answered;
+        it = waiting.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  return answered;
+}
+
+}  // namespace
+
 int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
                 const std::vector<pid_t>& ignore, int* reached,
                 std::vector<ThreadMaskInfo>* skipped) {
@@ -197,63 +254,65 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
   if (err != 0) return err;
   g_how = how;
   g_set = *set;
+  g_generation = g_generation + 1;
+  g_active = 1;
 
   pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
   err = ThreadMask(how, set, previous);
-  if (err != 0) return err;
-  *reached = 1;
-
-  std::set<pid_t> seen(ignore.begin(), ignore.end());
-  seen.insert(self);
-  // Threads created while this runs inherit the mask of their creator, which
-  // may not have been changed yet: rescan until a pass finds no new thread.
-  for (;;) {
+  if (err != 0) {
+    g_active = 0;
+    return err;
+  }
+  std::set<pid_t> reached_tids = {self};
+  std::set<pid_t> second_look;  // carrier-blocking threads already seen once
+  std::vector<ThreadMaskInfo> blocking;
+  // Every pass looks at every thread: a thread created meanwhile inherits
+  // its creator's mask from before the change (glibc's pthread_create saves
+  // it, then runs the new thread with all signals blocked until it installs
+  // that saved mask), so a thread that looked right once may not stay so.
+  // Passes go on until one changes nothing and every thread that blocks the
+  // carrier has been looked at twice.
+  for (int pass = 0; pass < kMaxPasses; pass++) {
     std::vector<pid_t> tids;
     err = ListThreads(&tids);
-    if (err != 0) return err;
+    if (err != 0) break;
     std::set<pid_t> waiting;
+    bool again = false;
+    blocking.clear();
     for (pid_t tid : tids) {
-      if (!seen.insert(tid).second) continue;
+      if (tid == self || std::find(ignore.begin(), ignore.end(), tid) != ignore.end()) continue;
       ThreadMaskInfo info;
       if (ReadThreadMask(tid, &info) != 0) continue;  // exited meanwhile
+      sigset_t wanted = info.blocked;
+      ApplyMask(how, set, &wanted);
       if (Blocks(&info.blocked, CarrierSignal())) {
-        sigset_t wanted = info.blocked;
-        ApplyMask(how, set, &wanted);
-        if (!SameMask(&wanted, &info.blocked)) skipped->push_back(info);
+        if (second_look.insert(tid).second) again = true;
+        if (!SameMask(&wanted, &info.blocked)) blocking.push_back(info);
         continue;
       }
-      if (syscall(SYS_tgkill, getpid(), tid, CarrierSignal()) != 0) continue;  // ESRCH: gone
-      waiting.insert(tid);
-    }
-    if (waiting.empty()) break;
-    size_t asked = waiting.size();
-    int checks = 0;
-    while (!waiting.empty()) {
-      DrainAcks(&waiting);
-      if (waiting.empty()) break;
-      struct pollfd pfd = {g_ack_read, POLLIN, 0};
-      int ready = poll(&pfd, 1, kAckCheckMs);
-      if (ready < 0 && errno != EINTR) return -errno;
-      if (ready > 0) continue;
-      // Nobody answered in time: forget threads that exited, and after
-      // enough checks report the ones that keep the carrier blocked.
-      ++checks;
-      for (auto it = waiting.begin(); it != waiting.end();) {
-        if (!ThreadExists(*it)) {
-          --asked;
-          it = waiting.erase(it);
-        } else if (checks >= kAckChecks) {
-          ThreadMaskInfo info;
-          if (ReadThreadMask(*it, &info) == 0) skipped->push_back(info);
-          --asked;
-          it = waiting.erase(it);
-        } else {
-          ++it;
-        }
+      if (SameMask(&wanted, &info.blocked)) {
+        reached_tids.insert(tid);
+        continue;
       }
+      if (syscall(SYS_tgkill, getpid(), tid, CarrierSignal()) == 0) waiting.insert(tid);
     }
-    *reached += static_cast<int>(asked);
+    if (!waiting.empty()) {
+      again = true;
+      for (pid_t tid : waiting) reached_tids.insert(tid);
+      AwaitAcks(waiting, skipped, &err);
+      if (err != 0) break;
+    }
+    if (!again) break;
+    if (waiting.empty()) sched_yield();  // let a thread that is starting up finish
   }
+  g_active = 0;
+  if (err != 0) return err;
+  for (const ThreadMaskInfo& info : blocking) {
+    skipped->push_back(info);
+    reached_tids.erase(info.tid);
+  }
+  for (const ThreadMaskInfo& info : *skipped) reached_tids.erase(info.tid);
+  *reached = static_cast<int>(reached_tids.size());
   return 0;
 }
 
