@@ -32,9 +32,12 @@ export interface NativeThreadMask {
   blocked: number[];
 }
 
-export type NativeReaperEvent =
-  | { type: 'reap'; pid: number; exitCode: number | null; signal: number | null; coreDumped: boolean }
-  | { type: 'signal'; signal: number; pid: number; uid: number; code: number };
+/**
+ * A batch of reaper events, six int32 each (see native/reaper_binding.cc):
+ * reap: 0, pid, exit code (-1 none), signal (0 none), core dumped, 0;
+ * signal: 1, signal, sender pid, sender uid, si_code, 0.
+ */
+export type NativeReaperBatch = Int32Array;
 
 export interface NativeSpawnRequest {
   candidates: string[];
@@ -82,7 +85,7 @@ export interface NativeBinding {
   carrierSignal: number;
   SIGRTMIN: number;
   SIGRTMAX: number;
-  reaperStart(signals: number[], callback: (events: NativeReaperEvent[]) => void): void;
+  reaperStart(signals: number[], callback: (batch: NativeReaperBatch) => void): void;
   reaperStop(onDrained?: () => void): void;
   reaperTid(): number;
   reaperRef(on: boolean): void;

@@ -3,7 +3,7 @@
 // listener behind them, and turns its batches into events.
 import { EventEmitter } from 'events';
 import { constants } from 'os';
-import { native, NativeReaperEvent } from './native';
+import { native, NativeReaperBatch } from './native';
 import './ownership';
 import { sigprocmask } from './sigmask';
 import { normalizeSignal, signalName } from './signals';
@@ -29,6 +29,10 @@ export interface SignalEvent {
 }
 
 const SIGCHLD = constants.signals.SIGCHLD;
+const EVENT_INTS = 6;
+// Events emitted per turn of the event loop: a storm of thousands of orphans
+// is reported in slices, so the app's other callbacks run in between.
+const SLICE = 256;
 
 /**
  * The process-wide reaper. Events: 'reap' (ReapEvent), 'signal' (SignalEvent).
@@ -36,6 +40,10 @@ const SIGCHLD = constants.signals.SIGCHLD;
  */
 export class Reaper extends EventEmitter {
   #signals: number[] = [];
+  #pending: NativeReaperBatch[] = [];
+  #offset = 0;
+  #draining = false;
+  #onIdle: (() => void)[] = [];
   #addedToMask: number[] = [];
   #onNewListener = (event: string | symbol): void => this.#listenersChanged(event, 1);
   #onRemoveListener = (event: string | symbol): void => this.#listenersChanged(event, 0);
@@ -64,7 +72,7 @@ export class Reaper extends EventEmitter {
     const before = new Set(sigprocmask('block', [], { scope: 'thread' }).map((name) => normalizeSignal(name)));
     sigprocmask('block', set, { scope: 'process' });
     try {
-      native.reaperStart(set, (events) => this.#deliver(events));
+      native.reaperStart(set, (batch) => this.#deliver(batch));
     } catch (error) {
       sigprocmask('unblock', set.filter((s) => !before.has(s)), { scope: 'process' });
       throw error;
@@ -92,7 +100,8 @@ export class Reaper extends EventEmitter {
     }
     process.off('newListener', this.#onNewListener);
     process.off('removeListener', this.#onRemoveListener);
-    native.reaperStop(onDrained);
+    // Drained means the native queue is empty and every slice was emitted.
+    native.reaperStop(onDrained === undefined ? undefined : () => this.#whenIdle(onDrained));
     // Signals that arrived meanwhile stay pending and reach Node's handlers now.
     if (this.#addedToMask.length > 0) sigprocmask('unblock', this.#addedToMask, { scope: 'process' });
     this.#signals = [];
@@ -132,15 +141,43 @@ export class Reaper extends EventEmitter {
     native.reaperSetHandOn(signal, process.listenerCount(signalName(signal)) > 0);
   }
 
-  #deliver(events: NativeReaperEvent[]): void {
-    for (const event of events) {
-      if (event.type === 'reap') {
-        const { pid, exitCode, signal, coreDumped } = event;
-        this.emit('reap', { pid, exitCode, signal: signal === null ? null : signalName(signal), coreDumped } satisfies ReapEvent);
-      } else {
-        const { signal, pid, uid, code } = event;
-        this.emit('signal', { signal: signalName(signal), signo: signal, pid, uid, code } satisfies SignalEvent);
+  #deliver(batch: NativeReaperBatch): void {
+    this.#pending.push(batch);
+    if (!this.#draining) this.#drain();
+  }
+
+  // Emits up to SLICE events, then yields to the event loop if more wait.
+  #drain = (): void => {
+    this.#draining = true;
+    let budget = SLICE;
+    while (this.#pending.length > 0 && budget > 0) {
+      const batch = this.#pending[0];
+      for (; this.#offset < batch.length && budget > 0; this.#offset += EVENT_INTS, budget--) this.#emitAt(batch, this.#offset);
+      if (this.#offset >= batch.length) {
+        this.#pending.shift();
+        this.#offset = 0;
       }
+    }
+    if (this.#pending.length > 0) {
+      setImmediate(this.#drain);
+      return;
+    }
+    this.#draining = false;
+    for (const callback of this.#onIdle.splice(0)) callback();
+  };
+
+  #whenIdle(callback: () => void): void {
+    if (this.#draining) this.#onIdle.push(callback);
+    else callback();
+  }
+
+  #emitAt(b: NativeReaperBatch, i: number): void {
+    if (b[i] === 0) {
+      const event: ReapEvent = { pid: b[i + 1], exitCode: b[i + 2] < 0 ? null : b[i + 2], signal: b[i + 3] === 0 ? null : signalName(b[i + 3]), coreDumped: b[i + 4] === 1 };
+      this.emit('reap', event);
+    } else {
+      const event: SignalEvent = { signal: signalName(b[i + 1]), signo: b[i + 1], pid: b[i + 2], uid: b[i + 3], code: b[i + 4] };
+      this.emit('signal', event);
     }
   }
 }

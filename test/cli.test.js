@@ -95,7 +95,9 @@ test('--rewrite maps one signal to another and drops one mapped to 0', async () 
 
 test('1,000 orphans in bursts are all reaped and -w prints one line each', async () => {
   const orphans = orphansBinary();
-  const r = await pid1(['-w', '--', 'sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do ${orphans} 100 7; done`]);
+  // orphans exits 3 if fork fails (a loaded machine): say so, not a miscount.
+  const r = await pid1(['-w', '--', 'sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do ${orphans} 100 7 || exit 99; done`]);
+  assert.notStrictEqual(r.status, 99, 'fork failed in the orphan generator');
   assert.strictEqual(r.status, 0, r.stderr);
   const pids = [...r.stderr.matchAll(/^pid1: reaped zombie pid (\d+) \(exit code 7\)$/gm)].map((m) => m[1]);
   assert.strictEqual(pids.length, 1000);
@@ -133,7 +135,7 @@ test('on a terminal, Ctrl+C reaches the command and pid1 exits 130', async () =>
     asInit: false,
     command: ['python3', path.join(FIXTURES, 'pty-run.py'), script, '--', 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, CLI, '-v', '--', 'sleep', '100'],
   });
-  assert.strictEqual(r.status, 0, r.stderr);
+  assert.ok(r.json, `the terminal session did not finish: ${r.stderr}`);
   assert.strictEqual(r.json.status, 130, r.json.output);
 });
 
@@ -150,6 +152,7 @@ test('on a terminal, an interactive shell gets job control', async () => {
     asInit: false,
     command: ['python3', path.join(FIXTURES, 'pty-run.py'), script, '--', 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, CLI, '--', 'env', 'PS1=ready$ ', 'bash', '--norc', '--noprofile', '-i'],
   });
+  assert.ok(r.json, `the terminal session did not finish: ${r.stderr}`);
   assert.strictEqual(r.json.status, 7, r.json.output);
   assert.doesNotMatch(r.json.output, /no job control|cannot set terminal process group/);
   assert.match(r.json.output, /monitor\s+on/);
