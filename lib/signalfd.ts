@@ -5,25 +5,14 @@ import { native, NativeFdWatcher, NativeSigInfo } from './native';
 import { normalizeSignalSet, signalName } from './signals';
 import { pid1Error } from './validate';
 
-/** One signal read from a signalfd (struct signalfd_siginfo). */
-export interface SignalInfo {
-  signal: string;
-  signo: number;
-  /** si_code: SI_USER (0) from kill(), SI_QUEUE (-1), SI_TKILL (-6), CLD_* for SIGCHLD... */
-  code: number;
-  /** The sender's pid (kill) or the child's (SIGCHLD). */
-  pid: number;
-  uid: number;
-  /** SIGCHLD: exit status or signal. */
-  status: number;
-  errno: number;
-  /** sigqueue's value. */
-  int: number;
-  tid: number;
-  overrun: number;
-  utime: number;
-  stime: number;
-}
+/**
+ * One signal read from a signalfd (struct signalfd_siginfo): `signal` by
+ * name and `signo` by number; `code` is si_code (0 SI_USER from kill(),
+ * -1 SI_QUEUE, -6 SI_TKILL, CLD_* for SIGCHLD); `pid` and `uid` are the
+ * sender's (the child's for SIGCHLD); `status` is SIGCHLD's exit status or
+ * signal; `int` is sigqueue's value.
+ */
+export type SignalInfo = Omit<NativeSigInfo, 'signal'> & { signal: string; signo: number };
 
 function toSignalInfo(raw: NativeSigInfo): SignalInfo {
   return { ...raw, signal: signalName(raw.signal), signo: raw.signal };
