@@ -64,12 +64,9 @@ test('signalfd EMFILE: init() and SignalFd throw EMFILE, masks and listeners are
   assert.deepStrictEqual(r.closed.mask, r.before.mask);
 });
 
-// BUG (lib/init.ts, Init constructor): setChildSubreaper(true) runs before
-// reaper.start(); when start() throws, only #detach() runs, so the flag stays
-// set. A retried init() then records "before = true" and close() never clears
-// it. The same happens for any error start() raises after validation (e.g.
-// forward: [CARRIER_SIGNAL], see fuzz.test.js).
-test('signalfd EMFILE: a failed init() leaves the subreaper flag as it was', { todo: 'bug in lib/init.ts: subreaper flag not restored when reaper.start() throws' }, async () => {
+// Was a bug (lib/init.ts, Init constructor): setChildSubreaper(true) ran
+// before reaper.start() and stayed set when start() threw.
+test('signalfd EMFILE: a failed init() leaves the subreaper flag as it was', async () => {
   const r = expectOk(assert, await faulty('signalfd', 'signalfd=EMFILE:2'));
   assert.strictEqual(r.after.subreaper, r.before.subreaper);
   assert.strictEqual(r.closed.subreaper, r.before.subreaper);

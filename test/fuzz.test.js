@@ -186,12 +186,9 @@ test('fuzz: spawn with hostile commands, arguments and options', { skip }, () =>
   }));
 });
 
-// BUG (lib/spawn.ts normalizeEnv): String(v) on an env value without a
-// primitive conversion (Object.create(null), or a toString that throws)
-// throws a plain TypeError with no code. Suggested fix: accept only
-// string/number/boolean values (or wrap String() in try/catch) and throw
-// typeError(`options.env.${key}`, ...).
-test('fuzz: spawn rejects an env value that has no string form with a coded error', { todo: 'bug in lib/spawn.ts normalizeEnv: plain TypeError' }, () => {
+// Was a bug (lib/spawn.ts normalizeEnv): String(v) on Object.create(null)
+// threw a plain TypeError with no code.
+test('fuzz: spawn rejects an env value that has no string form with a coded error', () => {
   assert.throws(() => pid1.spawn('true', [], { env: { A: Object.create(null) } }), (e) => typeof e.code === 'string');
 });
 
@@ -272,25 +269,17 @@ test('fuzz: real signals, valid init() options and process-wide masks, as PID 1 
   assert.deepStrictEqual(out.failures, []);
 });
 
-// BUG (lib/init.ts normalizeInitOptions): options.forward accepts the carrier
-// signal (SIGRTMAX-3); the Init constructor then sets the subreaper flag and
-// reaper.start() throws ERR_OUT_OF_RANGE from normalizeSignalSet, leaving the
-// flag set. Fix: reject CARRIER_SIGNAL in normalizeInitOptions (and restore
-// the flag when start() throws, see faults.test.js).
-test('fuzz: init({ subreaper: true, forward: [CARRIER_SIGNAL] }) fails before changing the subreaper flag', { skip: skip || undefined, todo: skip ? undefined : 'bug in lib/init.ts: carrier accepted by validation, subreaper left set' }, async () => {
+// Was a bug (lib/init.ts normalizeInitOptions): forward accepted the carrier
+// signal, the subreaper flag was set, then reaper.start() threw.
+test('fuzz: init({ subreaper: true, forward: [CARRIER_SIGNAL] }) fails before changing the subreaper flag', { skip }, async () => {
   const { carrier } = await fuzzFixture();
   assert.strictEqual(carrier.threw, 'ERR_OUT_OF_RANGE');
   assert.strictEqual(carrier.subreaperAfter, carrier.subreaperBefore);
 });
 
-// BUG (native/sigmask.cc CarrierHandler): the handler does not check who
-// sent the carrier. Any process that may signal us (kill -RTMAX-3 <pid>, or
-// a late duplicate) makes whichever thread takes it re-apply the last
-// process-wide request: here the main thread's own SIGWINCH block is undone.
-// It also writes a stray ack into the ack pipe that a later ProcessMask can
-// count for the wrong request. Fix: act only when info->si_code == SI_TKILL
-// && info->si_pid == getpid() (and tag requests with a generation number).
-test('fuzz: a carrier signal sent from outside leaves thread masks alone', { skip: skip || undefined, todo: skip ? undefined : 'bug in native/sigmask.cc: CarrierHandler trusts any sender' }, async () => {
+// Was a bug (native/sigmask.cc CarrierHandler): any sender of the carrier
+// (kill -RTMAX-3 <pid>) made a thread re-apply the last process-wide request.
+test('fuzz: a carrier signal sent from outside leaves thread masks alone', { skip }, async () => {
   const { strayCarrier } = await fuzzFixture();
   assert.deepStrictEqual(strayCarrier.mainBlocks, ['SIGWINCH']);
 });
