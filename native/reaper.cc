@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <mutex>
 
 #include "ownership.h"
@@ -45,8 +46,12 @@ int Reaper::Start(const sigset_t& signals, Deliver deliver) {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
+  // The thread publishes its id before Start returns, so a caller can name it
+  // (and leave it out of process-wide mask changes) at once.
+  std::promise<pid_t> started;
+  std::future<pid_t> tid = started.get_future();
   try {
-    thread_ = std::thread(&Reaper::Run, this);
+    thread_ = std::thread(&Reaper::Run, this, std::move(started));
   } catch (...) {
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     close(signal_fd_);
@@ -55,6 +60,7 @@ int Reaper::Start(const sigset_t& signals, Deliver deliver) {
     return -EAGAIN;
   }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  tid_ = tid.get();
   Ownership::Get().SetWakeFd(wake_fd_);
   running_ = true;
   return 0;
@@ -221,8 +227,8 @@ void Reaper::ReapPass(ReaperBatch* batch) {
 
 // Reaper thread: the loop. poll() without a timeout: an idle init makes no
 // system call.
-void Reaper::Run() {
-  tid_ = static_cast<pid_t>(syscall(SYS_gettid));
+void Reaper::Run(std::promise<pid_t> started) {
+  started.set_value(static_cast<pid_t>(syscall(SYS_gettid)));
   std::vector<signalfd_siginfo> infos;
   for (;;) {
     struct pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -52,7 +53,7 @@ class Reaper {
   void HoldForward();
 
  private:
-  void Run();
+  void Run(std::promise<pid_t> started);
   void HandOn(const signalfd_siginfo& info);
   void Forward(int signal);
   void ReapPass(ReaperBatch* batch);

@@ -69,6 +69,13 @@ void CarrierHandler(int, siginfo_t* info, void* context) {
   // the mask rt_sigreturn installs when the handler returns.
   pthread_sigmask(g_how, &g_set, nullptr);
   ApplyMask(g_how, &g_set, &uc->uc_sigmask);
+  // The kernel blocked the carrier for the handler's run: lift that too, so
+  // the thread reads exactly as it will run. A nested carrier is harmless:
+  // it applies the same request again.
+  sigset_t carrier;
+  sigemptyset(&carrier);
+  sigaddset(&carrier, CarrierSignal());
+  pthread_sigmask(SIG_UNBLOCK, &carrier, nullptr);
   Ack ack = {static_cast<pid_t>(syscall(SYS_gettid)), g_generation};
   ssize_t ignored = write(g_ack_write, &ack, sizeof ack);
   (void)ignored;
