@@ -79,13 +79,14 @@ function run(settings: CliSettings): void {
   let finishing = false;
 
   const groupTarget = settings.killProcessGroup || (settings.setsid && !settings.singleChild);
-  // Nothing is lost on the way out: the reaper thread stops, every event it
-  // queued is emitted, and zombies that arrived after its last pass are
-  // reaped here (all children are pid1's own: no libuv child to steal).
+  // Nothing is lost on the way out: the reaper thread stops after a last
+  // pass, every event it queued is emitted, and zombies that arrived after
+  // that are reaped here (all children are pid1's own: no libuv child to
+  // steal). The signals stay blocked until the exit.
   const exitWith = (status: number): void => {
     const code = settings.successCodes.includes(status) ? 0 : status;
-    reaper.stop(() => {
-      for (const event of reapAll()) onOtherReap({ ...event, coreDumped: event.coreDumped });
+    reaper.finish(() => {
+      for (const event of reapAll()) onOtherReap(event);
       process.exit(code);
     });
   };

@@ -260,11 +260,12 @@ export class Init extends EventEmitter {
     this.#forward(event);
   }
 
-  // Joins a shutdown under way (its signal stands), then exits 128 + signo.
+  // Joins a shutdown under way (its signal stands), then exits 128 + signo
+  // once every 'reap' of the stopped processes has been emitted.
   #stopAndExit(signo: number): void {
     if (this.#exiting) return;
     this.#exiting = true;
-    this.shutdown({ signal: signo }).finally(() => process.exit(128 + signo));
+    this.shutdown({ signal: signo }).finally(() => reaper.finish(() => process.exit(128 + signo)));
   }
 
   // As PID 1, exiting makes the kernel SIGKILL everything left in the

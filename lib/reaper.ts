@@ -94,18 +94,36 @@ export class Reaper extends EventEmitter {
    * once every event the thread produced has been emitted.
    */
   stop(onDrained?: () => void): void {
+    const running = native.reaperRunning();
+    this.#halt(onDrained);
+    // Signals that arrived meanwhile stay pending and reach Node's handlers now.
+    if (running && this.#addedToMask.length > 0) sigprocmask('unblock', this.#addedToMask, { scope: 'process' });
+    this.#signals = [];
+    this.#addedToMask = [];
+  }
+
+  /**
+   * For a process about to exit: stops the thread after a last reap pass
+   * and calls `onDrained` once every event has been emitted. The signals
+   * stay blocked: unblocked now, a late SIGTERM would end the process by
+   * signal instead of with the status it is about to exit with.
+   */
+  finish(onDrained: () => void): void {
+    this.#halt(onDrained);
+  }
+
+  #halt(onDrained?: () => void): void {
     if (!native.reaperRunning()) {
-      if (onDrained !== undefined) process.nextTick(onDrained);
+      if (onDrained !== undefined) process.nextTick(() => this.#whenIdle(onDrained));
       return;
     }
     process.off('newListener', this.#onNewListener);
     process.off('removeListener', this.#onRemoveListener);
+    // A caller that waits must keep the loop open until the finaliser runs,
+    // or Node may exit first with nothing else to do.
+    if (onDrained !== undefined) native.reaperRef(true);
     // Drained means the native queue is empty and every slice was emitted.
     native.reaperStop(onDrained === undefined ? undefined : () => this.#whenIdle(onDrained));
-    // Signals that arrived meanwhile stay pending and reach Node's handlers now.
-    if (this.#addedToMask.length > 0) sigprocmask('unblock', this.#addedToMask, { scope: 'process' });
-    this.#signals = [];
-    this.#addedToMask = [];
   }
 
   /**

@@ -241,7 +241,14 @@ void Reaper::Run(std::promise<pid_t> started) {
       uint64_t count;
       ssize_t ignored = read(wake_fd_, &count, sizeof count);
       (void)ignored;
-      if (stopping_) break;
+      if (stopping_) {
+        // One last pass, so that a process seen to exit (its pidfd became
+        // readable) before the stop is reported, not left for nobody.
+        auto* last = new ReaperBatch();
+        ReapPass(last);
+        if (last->empty()) delete last; else deliver_(last);
+        break;
+      }
       reap = true;
     }
     if (!held_.empty() && !holding_.load()) {

@@ -77,11 +77,9 @@ test('children started by child_process and by spawn() run with an empty mask un
 test('an idle init makes no wake-up: its reaper thread does not switch in 2 seconds', async () => {
   const r = expectOk(assert, await runFixture('init-idle.js'));
   assert.ok(r.reaperTid > 0);
+  // Only pid1's own thread is judged: V8's platform threads run delayed
+  // tasks of their own on newer Node (seen on Node 24), with or without pid1.
   assert.strictEqual(r.after[r.reaperTid], r.before[r.reaperTid], 'the reaper thread woke up');
-  for (const tid of Object.keys(r.before)) {
-    // The main thread wakes once, for the test's own 2-second timer.
-    if (tid !== '1' && tid in r.after) assert.strictEqual(r.after[tid], r.before[tid], `thread ${tid} woke up`);
-  }
 });
 
 test('close() restores every mask, init() works again, and signals reach Node as before', async () => {
