@@ -142,8 +142,9 @@ test('on a terminal, Ctrl+C reaches the command and pid1 exits 130', async () =>
 test('on a terminal, an interactive shell gets job control', async () => {
   const script = JSON.stringify([
     ['expect', 'ready$ '],
-    ['send', 'sleep 100\n'],
-    ['expect', 'sleep 100'],
+    // The command says when it runs, so Ctrl+C reaches it, not readline.
+    ['send', 'sh -c "echo run""ning; exec sleep 100"\n'],
+    ['expect', 'running'],
     ['send', '\u0003'],
     ['expect', 'ready$ '],
     ['send', 'set -o | grep -w monitor; exit 7\n'],
