@@ -176,8 +176,14 @@ function run(settings: CliSettings): void {
     if (event.pid === mainPid && !finishing) onChildExit(event);
     else onOtherReap(event);
   });
-  reaper.start(forwardedSignals());
+  const forwarded = forwardedSignals();
+  reaper.start(forwarded);
   reaper.ref();
+  // JS hears only what it acts on or logs: the child's exit (every reap with
+  // -w or -vv), SIGTERM/SIGINT, and job control outside PID 1 (every signal
+  // at -v). The rest is forwarded on the reaper thread alone.
+  const heard = new Set<number>([...STOPPING, ...(process.pid !== 1 ? JOB_CONTROL : [])]);
+  reaper.report(settings.warnOnReap || settings.verbosity >= LEVELS.debug, settings.verbosity >= LEVELS.info ? [] : forwarded.filter((s) => !heard.has(s)));
   // A signal that arrives before the child's pid is known is held, not lost.
   reaper.holdForward();
 

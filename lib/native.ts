@@ -93,6 +93,7 @@ export interface NativeBinding {
   reaperSetHandOn(signal: number, on: boolean): void;
   reaperSetForward(target: number, leader: number, rewrite: number[]): void;
   reaperHoldForward(): void;
+  reaperSetReporting(allReaps: boolean, quietSignals: number[]): void;
   spawnBegin(): void;
   spawnEnd(pid: number): void;
   release(pid: number): void;

@@ -138,6 +138,15 @@ export class Reaper extends EventEmitter {
   }
 
   /**
+   * Narrows what reaches JS, for a face that needs little of it: with
+   * `allReaps` false only the forward() leader's reap is emitted; signals in
+   * `quiet` are forwarded but not emitted. Waking JS costs more than reaping.
+   */
+  report(allReaps: boolean, quiet: readonly number[] = []): void {
+    native.reaperSetReporting(allReaps, [...quiet]);
+  }
+
+  /**
    * Holds the signals to forward until forward() names the target: call it
    * before starting the process they are for, so none is dropped meanwhile.
    */

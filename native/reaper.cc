@@ -80,6 +80,8 @@ void Reaper::Stop() {
   forward_target_ = 0;
   holding_ = false;
   held_.clear();
+  report_reaps_ = true;
+  for (int sig = 1; sig < NSIG; sig++) quiet_[sig] = false;
   for (int sig = 1; sig < NSIG; sig++) hand_on_[sig] = false;
   tid_ = 0;
   running_ = false;
@@ -104,6 +106,14 @@ void Reaper::SetForward(pid_t target, pid_t leader, const std::vector<int>& rewr
 }
 
 void Reaper::HoldForward() { holding_ = true; }
+
+void Reaper::SetReporting(bool all_reaps, const std::vector<int>& quiet_signals) {
+  for (int sig = 1; sig < NSIG; sig++) quiet_[sig] = false;
+  for (int sig : quiet_signals) {
+    if (sig > 0 && sig < NSIG) quiet_[sig] = true;
+  }
+  report_reaps_ = all_reaps;
+}
 
 // Reaper thread. libuv's handler is a plain sa_handler that takes a lock and
 // writes to the signal pipe of each loop; calling it from this thread, with
@@ -152,6 +162,8 @@ void Reaper::Record(const WaitResult& result, ReaperBatch* batch) {
     // process that inherits its pid. Group forwarding ends with it too.
     forward_target_ = 0;
     forward_leader_ = 0;
+  } else if (!report_reaps_.load() && !holding_.load()) {
+    return;
   }
   ReaperEvent event;
   event.kind = ReaperEvent::kReap;
@@ -267,6 +279,7 @@ void Reaper::Run(std::promise<pid_t> started) {
         continue;
       }
       Forward(sig);
+      if (quiet_[sig].load()) continue;
       ReaperEvent event;
       event.kind = ReaperEvent::kSignal;
       event.signal = info;

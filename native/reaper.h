@@ -48,6 +48,12 @@ class Reaper {
   // by itself when the reaper collects that pid, so a recycled pid is never
   // signalled. target 0 turns it off.
   void SetForward(pid_t target, pid_t leader, const std::vector<int>& rewrite);
+  // Which events reach JS. With reaps off only the forwarding leader's reap
+  // is reported (and every reap while forwarding is held, so the leader's
+  // cannot be missed); a signal with its flag off is forwarded but not
+  // reported. All on by default. Waking JS costs more than reaping.
+  void SetReporting(bool all_reaps, const std::vector<int>& quiet_signals);
+
   // Until SetForward names a target, hold the signals to forward (the child
   // may signal us, or be meant to get a signal, before its pid is known).
   void HoldForward();
@@ -73,6 +79,8 @@ class Reaper {
   std::atomic<pid_t> forward_leader_{0};
   std::atomic<int> rewrite_[NSIG] = {};
   std::atomic<bool> holding_{false};
+  std::atomic<bool> report_reaps_{true};
+  std::atomic<bool> quiet_[NSIG] = {};
   std::vector<int> held_;  // reaper thread only
 };
 

@@ -164,6 +164,15 @@ Napi::Value SetForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// reaperSetReporting(allReaps, quietSignals[])
+Napi::Value SetReporting(const Napi::CallbackInfo& info) {
+  std::vector<int> quiet;
+  Napi::Array array = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); i++) quiet.push_back(array.Get(i).As<Napi::Number>().Int32Value());
+  TheReaper().SetReporting(info[0].ToBoolean(), quiet);
+  return info.Env().Undefined();
+}
+
 Napi::Value HoldForward(const Napi::CallbackInfo& info) {
   TheReaper().HoldForward();
   return info.Env().Undefined();
@@ -200,6 +209,7 @@ void RegisterReaper(Napi::Env env, Napi::Object exports) {
   exports.Set("reaperSetHandOn", Napi::Function::New(env, SetHandOn));
   exports.Set("reaperSetForward", Napi::Function::New(env, SetForward));
   exports.Set("reaperHoldForward", Napi::Function::New(env, HoldForward));
+  exports.Set("reaperSetReporting", Napi::Function::New(env, SetReporting));
   exports.Set("spawnBegin", Napi::Function::New(env, SpawnBegin));
   exports.Set("spawnEnd", Napi::Function::New(env, SpawnEnd));
   exports.Set("release", Napi::Function::New(env, Release));
