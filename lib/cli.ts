@@ -6,9 +6,9 @@
 import { readFileSync } from 'fs';
 import { constants } from 'os';
 import * as path from 'path';
-import { isatty } from 'tty';
 import { parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
 import { ProcessHandle } from './kill';
+import { native } from './native';
 import { descendantsOf } from './procfs';
 import { reaper, ReapEvent, SignalEvent } from './reaper';
 import { CARRIER_SIGNAL, SIGRTMAX, SIGRTMIN, signalName } from './signals';
@@ -192,7 +192,7 @@ function run(settings: CliSettings): void {
     mainPid = spawn(file, args, {
       setsid: settings.setsid,
       setpgid: !settings.setsid,
-      foreground: !settings.setsid && isatty(0) ? 0 : false,
+      foreground: !settings.setsid && native.isatty(0) ? 0 : false,
     });
   } catch (error) {
     const err = error as Error & { code?: string; syscall?: string };

@@ -3,8 +3,8 @@
 // listeners, forwards them to children, and stops descendants gracefully.
 import { EventEmitter } from 'events';
 import { constants } from 'os';
-import { isatty } from 'tty';
 import { ProcessHandle } from './kill';
+import { native } from './native';
 import { exempt as exemptPid, setDetachChildren } from './ownership';
 import { childrenOf, descendantsOf, ProcessInfo, readStat } from './procfs';
 import { reaper, ReapEvent, SignalEvent } from './reaper';
@@ -108,7 +108,7 @@ function normalizeInitOptions(value: unknown): Settings {
     gracePeriodMs: normalizeMs(gracePeriodMs, 'options.gracePeriodMs'),
     forward: [...new Set(signals)],
     onSignal,
-    isolateChildren: isolateChildren === 'auto' ? isatty(0) : isolateChildren,
+    isolateChildren: isolateChildren === 'auto' ? native.isatty(0) : isolateChildren,
     logger: log,
   };
 }

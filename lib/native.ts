@@ -79,6 +79,7 @@ export interface NativeBinding {
   ): NativeWaitResult | null;
   reapAll(): NativeWaitResult[];
   kill(pid: number, signal: number): void;
+  isatty(fd: number): boolean;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(fd: number, signal: number): void;
   spawn(request: NativeSpawnRequest): number;

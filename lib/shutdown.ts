@@ -1,7 +1,6 @@
 // Stops a set of processes gracefully: the signal, a grace period, SIGKILL
 // for the late ones (each logged), and a report. Exits are seen through
 // pidfds becoming readable (Linux 5.3), so nothing is polled.
-import { performance } from 'perf_hooks';
 import { native, NativeFdWatcher } from './native';
 import { ProcessHandle, pidfdSupported } from './kill';
 import { ProcessInfo, sameProcess } from './procfs';
@@ -49,7 +48,7 @@ interface Tracked {
 /** Sends the signal, waits up to the grace period, SIGKILLs the rest. */
 export function stopProcesses(options: StopOptions): Promise<ShutdownReport> {
   const signal = normalizeSignal(options.signal);
-  const started = performance.now();
+  const started = process.hrtime.bigint();
   const alive = new Map<number, Tracked>();
   const done = new Set<string>();
   const exited: StoppedProcess[] = [];
@@ -64,7 +63,7 @@ export function stopProcesses(options: StopOptions): Promise<ShutdownReport> {
     gracePeriodMs: options.gracePeriodMs,
     exited,
     killed,
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
   });
 
   const kill = (tracked: Tracked): void => {

@@ -1,6 +1,5 @@
 // fork + exec written for a multi-threaded parent (see native/spawn.cc). The
 // child starts with an empty signal mask and default dispositions.
-import { isatty } from 'tty';
 import * as path from 'path';
 import { native } from './native';
 import { normalizeBoolean, normalizeFd, normalizeOptions, typeError } from './validate';
@@ -65,7 +64,7 @@ function normalizeStdio(value: unknown): [number, number, number] {
 
 function normalizeForeground(value: unknown): number {
   if (value === undefined || value === false) return -1;
-  if (value === true) return isatty(0) ? 0 : -1;
+  if (value === true) return native.isatty(0) ? 0 : -1;
   return normalizeFd(value, 'options.foreground');
 }
 
