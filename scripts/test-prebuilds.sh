@@ -20,16 +20,8 @@ unset LIBC npm_config_arch
 log() { printf 'test-prebuilds: %s\n' "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 
-ensure_packages() {
-  local missing=() pair
-  for pair in "$@"; do
-    [ -e "${pair%%=*}" ] || command -v "${pair%%=*}" >/dev/null 2>&1 || missing+=("${pair#*=}")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+# shellcheck source=lib.sh
+. "$ROOT/scripts/lib.sh"
 
 # fetch_node PACKAGE SPEC: unpacks an official Node from npm into .cache/node
 # once (npm pack, since npm install refuses a foreign arch) and prints its path.
