@@ -7,9 +7,9 @@ import { readFileSync } from 'fs';
 import { constants } from 'os';
 import * as path from 'path';
 import { parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
-import { ProcessHandle } from './kill';
+import { killProcessGroup, ProcessHandle } from './kill';
 import { native } from './native';
-import { descendantsOf } from './procfs';
+import { descendantsOf, sameProcess } from './procfs';
 import { reaper, ReapEvent, SignalEvent } from './reaper';
 import { CARRIER_SIGNAL, SIGRTMAX, SIGRTMIN, signalName } from './signals';
 import { Logger, stopProcesses } from './shutdown';
@@ -106,8 +106,11 @@ function run(settings: CliSettings): void {
       if (info.pid === mainPid) continue;
       try {
         const handle = new ProcessHandle(info.pid);
-        log('warn', `killed pid ${info.pid} (${info.command}) with SIGKILL: still running ${settings.gracePeriodMs} ms after the stop signal`);
-        handle.kill('SIGKILL');
+        // The pid may have been reused between the /proc scan and the open.
+        if (sameProcess(info.pid, info.startTime)) {
+          log('warn', `killed pid ${info.pid} (${info.command}) with SIGKILL: still running ${settings.gracePeriodMs} ms after the stop signal`);
+          handle.kill('SIGKILL');
+        }
         handle.close();
       } catch {
         // gone already
@@ -125,8 +128,10 @@ function run(settings: CliSettings): void {
     const mapped = settings.rewrite.get(signo) ?? signo;
     if (mapped === 0) return;
     setTimeout(() => {
+      // Never pid 0 or -1: without a started child there is nobody to tell.
+      if (mainPid <= 1) return;
       try {
-        if (groupTarget) process.kill(-mainPid, mapped);
+        if (groupTarget) killProcessGroup(mainPid, mapped);
         else main?.kill(mapped);
         log('info', `forwarded ${signalName(mapped)} after ${settings.forwardDelayMs} ms`);
       } catch {

@@ -93,6 +93,13 @@ test('--rewrite maps one signal to another and drops one mapped to 0', async () 
   assert.strictEqual(lines[2], 'pending', 'SIGTERM was dropped');
 });
 
+test('--forward-delay holds SIGTERM, then forwards it', async () => {
+  const r = await pid1(['-v', '--forward-delay', '200', '--', compiled('sigcatch'), '1', String(S.SIGTERM)]);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.strictEqual(r.stdout.split('\n')[0], `${S.SIGTERM} 1`);
+  assert.match(r.stderr, /pid1: forwarded SIGTERM after 200 ms/);
+});
+
 test('1,000 orphans in bursts are all reaped and -w prints one line each', async () => {
   const orphans = orphansBinary();
   // orphans exits 3 if fork fails (a loaded machine): say so, not a miscount.
