@@ -34,8 +34,6 @@ export interface StopOptions {
   signal: string | number;
   gracePeriodMs: number;
   logger: Logger;
-  /** Called before the first signal is sent to a process (the CLI skips its main child). */
-  signalFirst?: (info: ProcessInfo, signal: number) => boolean;
 }
 
 interface Tracked {
@@ -106,7 +104,7 @@ export function stopProcesses(options: StopOptions): Promise<ShutdownReport> {
     alive.set(info.pid, tracked);
     if (killing) {
       kill(tracked);
-    } else if (options.signalFirst?.(info, signal) ?? true) {
+    } else {
       try {
         handle.kill(signal);
       } catch {
