@@ -68,14 +68,15 @@ void CarrierHandler(int, siginfo_t* info, void* context) {
   // reads as changed in /proc as soon as it acknowledges), and uc_sigmask is
   // the mask rt_sigreturn installs when the handler returns.
   pthread_sigmask(g_how, &g_set, nullptr);
-  ApplyMask(g_how, &g_set, &uc->uc_sigmask);
-  // The kernel blocked the carrier for the handler's run: lift that too, so
-  // the thread reads exactly as it will run. A nested carrier is harmless:
-  // it applies the same request again.
+  // The carrier stays blocked until sigreturn (SIG_SETMASK would have lifted
+  // it): a carrier of the next request nested in this handler would apply
+  // that request, and then this handler's sigreturn would put the older
+  // mask back. /proc shows the carrier blocked until the handler returns.
   sigset_t carrier;
   sigemptyset(&carrier);
   sigaddset(&carrier, CarrierSignal());
-  pthread_sigmask(SIG_UNBLOCK, &carrier, nullptr);
+  pthread_sigmask(SIG_BLOCK, &carrier, nullptr);
+  ApplyMask(g_how, &g_set, &uc->uc_sigmask);
   Ack ack = {static_cast<pid_t>(syscall(SYS_gettid)), g_generation};
   ssize_t ignored = write(g_ack_write, &ack, sizeof ack);
   (void)ignored;
