@@ -232,7 +232,8 @@ export class Init extends EventEmitter {
   // Forwards to each direct child. A signal a terminal sent (SI_KERNEL)
   // reached the children of our own process group already.
   #forward(event: SignalEvent): void {
-    const ownGroup = readStat(process.pid)?.pgrp;
+    // Our own group matters only for a signal a terminal sent.
+    const ownGroup = event.code === SI_KERNEL ? readStat(process.pid)?.pgrp : undefined;
     for (const pid of childrenOf(process.pid)) {
       const stat = readStat(pid);
       if (stat === undefined || stat.ppid !== process.pid || stat.state === 'Z') continue;

@@ -78,8 +78,9 @@ export function descendantsOf(root: number): ProcessInfo[] {
   const out: ProcessInfo[] = [];
   const queue = root === 1 ? [...stats.keys()].filter((pid) => pid !== 1) : [...(children.get(root) ?? [])];
   const seen = new Set<number>(queue);
-  while (queue.length > 0) {
-    const pid = queue.shift() as number;
+  // An index, not shift(): trees of thousands of processes are common here.
+  for (let next = 0; next < queue.length; next++) {
+    const pid = queue[next];
     const stat = stats.get(pid) as Stat;
     if (stat.state !== 'Z' && stat.state !== 'X') {
       out.push({ pid, ppid: stat.ppid, command: commandOf(pid, stat.comm), startTime: stat.startTime });
