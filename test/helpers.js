@@ -11,8 +11,9 @@ const FIXTURES = path.join(__dirname, 'fixtures');
  * Runs `node fixtures/<name> ...args`. With asInit the fixture is PID 1 of a
  * new PID namespace with its own /proc. Resolves with status, signal,
  * stdout, stderr and `json`: the last stdout line that parses as JSON.
+ * With timeoutMs a fixture still running then is killed (timedOut: true).
  */
-function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command } = {}) {
+function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command, timeoutMs } = {}) {
   const argv = command ?? [process.execPath, ...nodeArgs, path.join(FIXTURES, name), ...args];
   const [file, ...rest] = asInit ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', ...argv] : argv;
   return new Promise((resolve, reject) => {
@@ -22,9 +23,17 @@ function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs 
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     child.on('error', reject);
+    // A guard against a fixture that hangs, not a timing assertion: the
+    // test then fails on what the fixture did (or did not) print.
+    let timedOut = false;
+    const guard = timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();
     child.on('close', (status, signal) => {
+      if (guard !== undefined) clearTimeout(guard);
       let json;
       for (const line of stdout.trim().split('\n').reverse()) {
         try {
@@ -34,7 +43,7 @@ function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs 
           // not the result line
         }
       }
-      resolve({ status, signal, stdout, stderr, json });
+      resolve({ status, signal, stdout, stderr, json, timedOut });
     });
   });
 }
