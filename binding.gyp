@@ -16,7 +16,8 @@
         "native/pidfd.cc",
         "native/spawn.cc",
         "native/fdwatch.cc",
-        "native/reaper.cc"
+        "native/reaper.cc",
+        "native/procstat.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -9,42 +9,30 @@ import * as path from 'path';
 import { parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
 import { killProcessGroup, ProcessHandle } from './kill';
 import { native } from './native';
-import { descendantsOf, sameProcess } from './procfs';
-import { reaper, ReapEvent, SignalEvent } from './reaper';
-import { CARRIER_SIGNAL, SIGRTMAX, SIGRTMIN, signalName } from './signals';
-import { Logger, stopProcesses } from './shutdown';
+import { descendantsOf, ProcessInfo } from './procfs';
+import { reaper, ReapEvent, ReaperSink, SignalEvent } from './reaper';
+import { forwardableSignals, signalName } from './signals';
+import { LogFields, Logger, Stop } from './stop';
 import { spawn } from './spawn';
 import { setChildSubreaper, setParentDeathSignal } from './subreaper';
 import { reapAll } from './wait';
 
-const S = constants.signals;
-
-// Signals pid1 takes and forwards: every catchable one but these.
-// - SIGCHLD is the reaper's own.
-// - Synchronous faults (SEGV, BUS, FPE, ILL, TRAP, SYS, ABRT) are about pid1
-//   itself: blocking them would turn a crash into a silent kill.
-// - SIGPROF is V8's sampling profiler, sent to one thread with tgkill.
-// - SIGKILL and SIGSTOP cannot be caught.
-// Real-time signals are forwarded too, except pid1's mask carrier.
-const NOT_FORWARDED = new Set<number>([S.SIGCHLD, S.SIGKILL, S.SIGSTOP, S.SIGSEGV, S.SIGBUS, S.SIGFPE, S.SIGILL, S.SIGTRAP, S.SIGSYS, S.SIGABRT, S.SIGPROF]);
-const STOPPING = new Set<number>([S.SIGTERM, S.SIGINT]);
-const JOB_CONTROL = new Set<number>([S.SIGTSTP, S.SIGTTIN, S.SIGTTOU]);
-
-function forwardedSignals(): number[] {
-  const out: number[] = [];
-  for (let sig = 1; sig <= 31; sig++) if (!NOT_FORWARDED.has(sig)) out.push(sig);
-  for (let sig = SIGRTMIN; sig <= SIGRTMAX; sig++) if (sig !== CARRIER_SIGNAL) out.push(sig);
-  return out;
-}
+const SIGNALS = constants.signals;
+// The signals that start a stop: the child is told (forwarded as they are)
+// and, after it, whatever it left behind gets SIGTERM; all within one grace
+// period that begins with the signal.
+const STOPPING = new Set<number>([SIGNALS.SIGTERM, SIGNALS.SIGINT]);
+const JOB_CONTROL = new Set<number>([SIGNALS.SIGTSTP, SIGNALS.SIGTTIN, SIGNALS.SIGTTOU]);
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 const LEVELS: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+type Log = (level: Level, message: string, fields?: LogFields) => void;
 
-function makeLog(settings: CliSettings): (level: Level, message: string) => void {
-  return (level, message) => {
+function makeLog(settings: CliSettings): Log {
+  return (level, message, fields) => {
     if (LEVELS[level] > settings.verbosity && level !== 'error') return;
     const line = settings.logFormat === 'json'
-      ? JSON.stringify({ time: new Date().toISOString(), level, pid: process.pid, message })
+      ? JSON.stringify({ time: new Date().toISOString(), level, pid: process.pid, message, ...fields })
       : `pid1: ${message}`;
     process.stderr.write(`${line}\n`);
   };
@@ -57,162 +45,199 @@ function describe(event: ReapEvent): string {
 /** Exit status the shell way: the code, or 128 + the signal number. */
 function statusOf(event: ReapEvent): number {
   if (event.signal === null) return event.exitCode ?? 0;
-  return 128 + (S[event.signal as NodeJS.Signals] ?? 0);
+  return 128 + (SIGNALS[event.signal as NodeJS.Signals] ?? 0);
 }
 
-function run(settings: CliSettings): void {
-  const log = makeLog(settings);
-  const logger: Logger = { info: (m) => log('info', m), warn: (m) => log('warn', m) };
-  if (settings.parentDeathSignal !== 0) setParentDeathSignal(settings.parentDeathSignal);
-  if (process.pid !== 1 || settings.subreaper) {
+/** One run of the command, step by step, in the order run() takes them. */
+class CommandRun {
+  readonly #settings: CliSettings;
+  readonly #log: Log;
+  readonly #logger: Logger;
+  readonly #forwarded = forwardableSignals();
+  readonly #groupTarget: boolean;
+  #childPid = 0;
+  #child: ProcessHandle | undefined;
+  #childStatus: number | undefined;
+  // The signal that began the stop, and when (ms, monotonic).
+  #trigger: { signal: string; at: number } | undefined;
+  #stop: Stop | undefined;
+  #stopped = false;
+  #exiting = false;
+
+  constructor(settings: CliSettings) {
+    this.#settings = settings;
+    this.#log = makeLog(settings);
+    this.#logger = { info: (m, f) => this.#log('info', m, f), warn: (m, f) => this.#log('warn', m, f) };
+    this.#groupTarget = settings.killProcessGroup || (settings.setsid && !settings.singleChild);
+  }
+
+  /** -p, and a subreaper wherever pid1 is not PID 1 (or -s asks). */
+  configure(): void {
+    const settings = this.#settings;
+    if (settings.parentDeathSignal !== 0) setParentDeathSignal(settings.parentDeathSignal);
+    if (process.pid === 1 && !settings.subreaper) return;
     try {
       setChildSubreaper(true);
     } catch (error) {
-      log('warn', `not PID 1 and cannot become a child subreaper (${(error as Error).message}): orphans of the command's descendants will be reaped by the real init, not by pid1`);
+      this.#log('warn', `not PID 1 and cannot become a child subreaper (${(error as Error).message}): orphans of the command's descendants will be reaped by the real init, not by pid1`);
     }
   }
 
-  let mainPid = 0;
-  let main: ProcessHandle | undefined;
-  let deadline: NodeJS.Timeout | undefined;
-  let stoppingSince = 0;
-  let finishing = false;
+  /**
+   * The reaper thread takes every forwardable signal; JS hears only what it
+   * acts on or logs: the child's exit (every reap with -w or -vv),
+   * SIGTERM/SIGINT, and job control outside PID 1 (every signal at -v).
+   * The rest is forwarded on the reaper thread alone.
+   */
+  startReaper(): void {
+    const settings = this.#settings;
+    reaper.start(this.#forwarded, this.#sink);
+    reaper.ref();
+    const heard = new Set<number>([...STOPPING, ...(process.pid !== 1 ? JOB_CONTROL : [])]);
+    reaper.report(settings.warnOnReap || settings.verbosity >= LEVELS.debug, settings.verbosity >= LEVELS.info ? [] : this.#forwarded.filter((s) => !heard.has(s)));
+    // A signal that arrives before the child's pid is known is held, not lost.
+    reaper.holdForward();
+  }
 
-  const groupTarget = settings.killProcessGroup || (settings.setsid && !settings.singleChild);
-  // Nothing is lost on the way out: the reaper thread stops after a last
-  // pass, every event it queued is emitted, and zombies that arrived after
-  // that are reaped here (all children are pid1's own: no libuv child to
-  // steal). The signals stay blocked until the exit.
-  const exitWith = (status: number): void => {
-    const code = settings.successCodes.includes(status) ? 0 : status;
-    reaper.finish(() => {
-      for (const event of reapAll()) onOtherReap(event);
-      process.exit(code);
-    });
-  };
-
-  // The grace period after SIGTERM/SIGINT is over: SIGKILL whoever is left,
-  // the child included, each logged.
-  const killLeft = (): void => {
-    if (main !== undefined) {
-      log('warn', `killed pid ${mainPid} (${settings.command.join(' ')}) with SIGKILL: still running ${settings.gracePeriodMs} ms after the stop signal`);
-      try {
-        main.kill('SIGKILL');
-      } catch {
-        // it exited in between; its reap is on its way
-      }
+  /** fork + exec of the command; 127 when it is missing, 126 when it cannot run. */
+  spawnChild(): void {
+    const settings = this.#settings;
+    const [file, ...args] = settings.command;
+    try {
+      this.#childPid = spawn(file, args, {
+        setsid: settings.setsid,
+        setpgid: !settings.setsid,
+        foreground: !settings.setsid && native.isatty(0) ? 0 : false,
+      });
+    } catch (error) {
+      const err = error as Error & { code?: string; syscall?: string };
+      this.#log('error', `${err.syscall === 'execve' ? 'exec' : err.syscall} ${file} failed: ${err.message.replace(/^\S+ \S+: /, '')}`);
+      process.exit(err.code === 'ENOENT' ? 127 : 126);
     }
-    for (const info of descendantsOf(process.pid)) {
-      if (info.pid === mainPid) continue;
-      try {
-        const handle = new ProcessHandle(info.pid);
-        // The pid may have been reused between the /proc scan and the open.
-        if (sameProcess(info.pid, info.startTime)) {
-          log('warn', `killed pid ${info.pid} (${info.command}) with SIGKILL: still running ${settings.gracePeriodMs} ms after the stop signal`);
-          handle.kill('SIGKILL');
-        }
-        handle.close();
-      } catch {
-        // gone already
-      }
+    this.#log('info', `started pid ${this.#childPid}: ${settings.command.join(' ')}`);
+    try {
+      this.#child = new ProcessHandle(this.#childPid);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ESRCH') throw error; // it exited already: its reap is queued
     }
+    const rewrite = new Map(settings.rewrite);
+    if (settings.forwardDelayMs > 0) rewrite.set(SIGNALS.SIGTERM, 0);
+    reaper.forward(this.#groupTarget ? -this.#childPid : this.#childPid, this.#childPid, rewrite);
+  }
+
+  readonly #sink: ReaperSink = {
+    signal: (event) => this.#onSignal(event),
+    reap: (event) => {
+      if (event.pid === this.#childPid && this.#childStatus === undefined) this.#onChildExit(event);
+      else this.#onOtherReap(event);
+    },
+    error: (error) => this.#log('error', `${error.message}: reaping may have stopped`, { event: 'error', code: error.code, syscall: error.syscall }),
   };
 
-  const startStopping = (): void => {
-    if (deadline !== undefined || finishing) return;
-    stoppingSince = Date.now();
-    deadline = setTimeout(killLeft, settings.gracePeriodMs);
-  };
+  #onSignal(event: SignalEvent): void {
+    this.#log('info', `received ${event.signal} from pid ${event.pid}`, { event: 'signal', signal: event.signal, from: event.pid });
+    if (this.#settings.forwardDelayMs > 0 && event.signo === SIGNALS.SIGTERM) this.#forwardLater(event.signo);
+    if (STOPPING.has(event.signo)) this.#beginStop(event.signal);
+    // dumb-init's job control: the child was told; now pid1 suspends too,
+    // unless it is PID 1, which the kernel would not stop anyway.
+    if (JOB_CONTROL.has(event.signo) && process.pid !== 1) process.kill(process.pid, 'SIGSTOP');
+  }
 
-  const forwardLater = (signo: number): void => {
+  #forwardLater(signo: number): void {
+    const settings = this.#settings;
     const mapped = settings.rewrite.get(signo) ?? signo;
     if (mapped === 0) return;
     setTimeout(() => {
       // Never pid 0 or -1: without a started child there is nobody to tell.
-      if (mainPid <= 1) return;
+      if (this.#childPid <= 1 || this.#childStatus !== undefined) return;
       try {
-        if (groupTarget) killProcessGroup(mainPid, mapped);
-        else main?.kill(mapped);
-        log('info', `forwarded ${signalName(mapped)} after ${settings.forwardDelayMs} ms`);
-      } catch {
-        // the child is gone
+        if (this.#groupTarget) killProcessGroup(this.#childPid, mapped);
+        else this.#child?.kill(mapped);
+        this.#log('info', `forwarded ${signalName(mapped)} after ${settings.forwardDelayMs} ms`);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ESRCH') throw error; // the child is gone
       }
     }, settings.forwardDelayMs);
+  }
+
+  // The stop's targets: the child while it runs, then what it left behind;
+  // at the deadline, everything (the child is SIGKILLed with the rest).
+  #targets = (atDeadline: boolean): ProcessInfo[] => {
+    const all = descendantsOf(process.pid);
+    const child = all.find((p) => p.pid === this.#childPid);
+    if (!this.#settings.killOrphans) return child === undefined ? [] : [child];
+    if (child !== undefined && !atDeadline) return [child];
+    return all;
   };
 
-  const onSignal = (event: SignalEvent): void => {
-    log('info', `received ${event.signal} from pid ${event.pid}`);
-    if (settings.forwardDelayMs > 0 && event.signo === S.SIGTERM) forwardLater(event.signo);
-    if (STOPPING.has(event.signo)) startStopping();
-    // dumb-init's job control: the child was told; now pid1 suspends too,
-    // unless it is PID 1, which the kernel would not stop anyway.
-    if (JOB_CONTROL.has(event.signo) && process.pid !== 1) process.kill(process.pid, 'SIGSTOP');
-  };
-
-  const onChildExit = (event: ReapEvent): void => {
-    finishing = true;
-    main?.close();
-    main = undefined;
-    const status = statusOf(event);
-    log('info', `child ${mainPid} exited with ${describe(event)}`);
-    const left = settings.killOrphans ? descendantsOf(process.pid) : [];
-    if (left.length === 0) {
-      exitWith(status);
-      return;
+  // The child had the signal that began the stop (forwarded as it came);
+  // the rest of the tree may have had SIGTERM through a group forward.
+  #alreadySent = (info: ProcessInfo): { signal: string; agoMs: number } | undefined => {
+    if (info.pid === this.#childPid && this.#trigger !== undefined) {
+      return { signal: this.#trigger.signal, agoMs: Number(process.hrtime.bigint()) / 1e6 - this.#trigger.at };
     }
-    // What the child left behind gets the rest of the grace period.
-    const used = stoppingSince === 0 ? 0 : Date.now() - stoppingSince;
-    if (deadline !== undefined) clearTimeout(deadline);
-    log('info', `stopping ${left.length} process(es) the child left behind`);
-    void stopProcesses({
-      targets: () => descendantsOf(process.pid),
-      signal: 'SIGTERM',
-      gracePeriodMs: Math.max(0, settings.gracePeriodMs - used),
-      logger,
-    }).then(() => exitWith(status));
+    const agoMs = reaper.sentAgo(SIGNALS.SIGTERM, info);
+    return agoMs === undefined ? undefined : { signal: 'SIGTERM', agoMs };
   };
 
-  reaper.on('signal', onSignal);
-  const onOtherReap = (event: ReapEvent): void => {
-    if (settings.warnOnReap) log('warn', `reaped zombie pid ${event.pid} (${describe(event)})`);
-    else log('debug', `reaped pid ${event.pid} (${describe(event)})`);
-  };
-  reaper.on('reap', (event: ReapEvent) => {
-    if (event.pid === mainPid && !finishing) onChildExit(event);
-    else onOtherReap(event);
-  });
-  const forwarded = forwardedSignals();
-  reaper.start(forwarded);
-  reaper.ref();
-  // JS hears only what it acts on or logs: the child's exit (every reap with
-  // -w or -vv), SIGTERM/SIGINT, and job control outside PID 1 (every signal
-  // at -v). The rest is forwarded on the reaper thread alone.
-  const heard = new Set<number>([...STOPPING, ...(process.pid !== 1 ? JOB_CONTROL : [])]);
-  reaper.report(settings.warnOnReap || settings.verbosity >= LEVELS.debug, settings.verbosity >= LEVELS.info ? [] : forwarded.filter((s) => !heard.has(s)));
-  // A signal that arrives before the child's pid is known is held, not lost.
-  reaper.holdForward();
-
-  const [file, ...args] = settings.command;
-  try {
-    mainPid = spawn(file, args, {
-      setsid: settings.setsid,
-      setpgid: !settings.setsid,
-      foreground: !settings.setsid && native.isatty(0) ? 0 : false,
+  // One stop for the whole run: its deadline is fixed when it begins (at the
+  // first SIGTERM/SIGINT, or at the child's exit).
+  #beginStop(trigger?: string): void {
+    if (this.#stop !== undefined) return;
+    if (trigger !== undefined) this.#trigger = { signal: trigger, at: Number(process.hrtime.bigint()) / 1e6 };
+    this.#stop = new Stop({
+      signal: SIGNALS.SIGTERM,
+      gracePeriodMs: this.#settings.gracePeriodMs,
+      logger: this.#logger,
+      targets: this.#targets,
+      alreadySent: this.#alreadySent,
     });
-  } catch (error) {
-    const err = error as Error & { code?: string; syscall?: string };
-    log('error', `${err.syscall === 'execve' ? 'exec' : err.syscall} ${file} failed: ${err.message.replace(/^\S+ \S+: /, '')}`);
-    process.exit(err.code === 'ENOENT' ? 127 : 126);
+    void this.#stop.promise.then(() => {
+      this.#stopped = true;
+      this.#exitWhenDone();
+    });
   }
-  log('info', `started pid ${mainPid}: ${settings.command.join(' ')}`);
-  try {
-    main = new ProcessHandle(mainPid);
-  } catch {
-    // It exited already: its reap event is queued.
+
+  #onChildExit(event: ReapEvent): void {
+    this.#child?.close();
+    this.#child = undefined;
+    this.#childStatus = statusOf(event);
+    this.#log('info', `child ${this.#childPid} exited with ${describe(event)}`, { event: 'exit', target: this.#childPid, status: this.#childStatus });
+    if (this.#stop === undefined && this.#settings.killOrphans && descendantsOf(process.pid).length > 0) {
+      this.#log('info', 'stopping what the child left behind');
+      this.#beginStop();
+    }
+    this.#exitWhenDone();
   }
-  const rewrite = new Map(settings.rewrite);
-  if (settings.forwardDelayMs > 0) rewrite.set(S.SIGTERM, 0);
-  reaper.forward(groupTarget ? -mainPid : mainPid, mainPid, rewrite);
+
+  #onOtherReap(event: ReapEvent): void {
+    const fields = { event: 'reap', target: event.pid, exitCode: event.exitCode, signal: event.signal };
+    if (this.#settings.warnOnReap) this.#log('warn', `reaped zombie pid ${event.pid} (${describe(event)})`, fields);
+    else this.#log('debug', `reaped pid ${event.pid} (${describe(event)})`, fields);
+  }
+
+  // pid1 exits once the child's status is known and any stop is over.
+  // Nothing is lost on the way out: the reaper thread stops after a last
+  // pass, every event it queued is emitted, and zombies that arrived after
+  // that are reaped here (all children are pid1's own: no libuv child to
+  // steal). The signals stay blocked until the exit.
+  #exitWhenDone(): void {
+    if (this.#exiting || this.#childStatus === undefined || (this.#stop !== undefined && !this.#stopped)) return;
+    this.#exiting = true;
+    const status = this.#childStatus;
+    const code = this.#settings.successCodes.includes(status) ? 0 : status;
+    reaper.finish(() => {
+      for (const event of reapAll()) this.#onOtherReap(event);
+      process.exit(code);
+    });
+  }
+}
+
+function run(settings: CliSettings): void {
+  const command = new CommandRun(settings);
+  command.configure();
+  command.startReaper();
+  command.spawnChild();
 }
 
 function packageVersion(): string {

@@ -1,19 +1,19 @@
-// init(): makes the running Node app a correct PID 1 or subreaper. It reaps
-// orphans on the reaper thread, reports them, hands signals on to the app's
-// listeners, forwards them to children, and stops descendants gracefully.
+// init(): makes the running Node app a correct PID 1 or subreaper. The reaper
+// thread reaps orphans, forwards signals to the children and hands them on
+// to the app's listeners; this face reports what it reaped, applies the
+// signal policy, and stops descendants gracefully through the core's stop.
 import { EventEmitter } from 'events';
 import { constants } from 'os';
-import { ProcessHandle } from './kill';
-import { native } from './native';
-import { exempt as exemptPid, setDetachChildren } from './ownership';
-import { childrenOf, descendantsOf, ProcessInfo, readStat } from './procfs';
-import { reaper, ReapEvent, SignalEvent } from './reaper';
-import { CARRIER_SIGNAL, normalizeSignal, signalName, Signal } from './signals';
-import { Logger, ShutdownReport, stopProcesses } from './shutdown';
+import { runExempt, exempt as exemptPid, setDetachChildren } from './ownership';
+import { descendantsOf, ProcessInfo } from './procfs';
+import { ForwardWhen, reaper, ReapEvent, ReaperSink, SignalEvent } from './reaper';
+import { NOT_FORWARDED, normalizeSignal, signalName, Signal } from './signals';
+import { Logger, ShutdownReport, Stop } from './stop';
 import { isChildSubreaper, setChildSubreaper } from './subreaper';
+import { native } from './native';
 import { normalizeMs, normalizeOptions, normalizePid, pid1Error, rangeError, typeError } from './validate';
 
-export type { Logger, ShutdownReport, StoppedProcess } from './shutdown';
+export type { Logger, LogFields, ShutdownReport, StoppedProcess } from './stop';
 export type { ReapEvent, SignalEvent } from './reaper';
 export type { ProcessInfo } from './procfs';
 
@@ -26,45 +26,52 @@ export interface InitOptions {
    */
   subreaper?: 'auto' | boolean;
   /**
-   * How long shutdown() waits after the signal before SIGKILL. Inside
-   * Docker's 10 s stop timeout, so pid1's own SIGKILL and its log come first.
+   * How long a stop waits after SIGTERM before SIGKILL. Inside Docker's 10 s
+   * stop timeout, so pid1's own SIGKILL and its log come first.
    * @default 8000
    */
   gracePeriodMs?: number;
-  /** Signals passed on to children. @default ['SIGTERM','SIGINT','SIGHUP','SIGQUIT','SIGUSR2','SIGWINCH'] */
+  /** Signals passed on to the direct children. @default ['SIGTERM','SIGINT','SIGHUP','SIGQUIT','SIGUSR2','SIGWINCH'] */
   forward?: Signal[];
   /**
    * 'auto': a SIGTERM, SIGINT, SIGHUP or SIGQUIT that the app does not
-   * listen for stops the descendants gracefully and exits with 128 + n.
-   * 'manual': pid1 only forwards and emits 'signal'.
+   * listen for stops the descendants (with SIGTERM, whatever the trigger)
+   * and exits with 128 + n; it is not forwarded. 'manual': pid1 only
+   * forwards and emits 'signal'.
    * @default 'auto'
    */
   onSignal?: 'auto' | 'manual';
   /**
    * Give each child_process child a session of its own (detached), so a
    * terminal's Ctrl+C, which signals the whole foreground process group,
-   * reaches the children only through the coordinated shutdown. 'auto' does
+   * reaches the children only through the coordinated stop. 'auto' does
    * so when stdin is a terminal.
    * @default 'auto'
    */
   isolateChildren?: 'auto' | boolean;
+  /**
+   * Stop the descendants gracefully when the event loop empties with some
+   * left. 'auto': only as PID 1, where the kernel would SIGKILL them when
+   * this process exits; elsewhere they are reparented and run on.
+   * @default 'auto'
+   */
+  stopOnExit?: 'auto' | boolean;
   /** Where pid1 logs kills and warnings; false for nowhere. @default lines on stderr prefixed "pid1: " */
   logger?: Logger | false;
 }
 
+const OPTION_KEYS = ['subreaper', 'gracePeriodMs', 'forward', 'onSignal', 'isolateChildren', 'stopOnExit', 'logger'] as const;
 const DEFAULT_FORWARD: Signal[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
 
-// What a signal the reaper read does, by whether the app listens for it.
-// A listening app is in charge: its listener runs (the reaper hands the
-// signal on to libuv's handler) and pid1 forwards. Without a listener:
-//  - these four would terminate a plain Node process (SIGTERM and SIGINT
-//    through Node's own handler), and as PID 1 they would be ignored: pid1
-//    stops the descendants gracefully, then exits with 128 + n;
-//  - any other forwarded signal is only forwarded: an init is not
-//    terminated by a signal meant for its children.
+// The signal policy of onSignal 'auto', by whether the app listens for it.
+// A listening app is in charge: its listener runs and pid1 forwards. Without
+// a listener these four would end a plain Node process (as PID 1 they would
+// be ignored): pid1 stops the descendants with SIGTERM, whatever the
+// trigger (shell background jobs ignore INT and QUIT, daemons reload on
+// HUP), and exits with 128 + n. Any other signal is only forwarded: an init
+// is not ended by a signal meant for its children.
 const STOPPING = new Set<number>(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'].map((s) => constants.signals[s as NodeJS.Signals]));
-
-const SI_KERNEL = 0x80;
+const SIGTERM = constants.signals.SIGTERM;
 
 const stderrLogger: Logger = {
   info: (message) => process.stderr.write(`pid1: ${message}\n`),
@@ -79,21 +86,27 @@ interface Settings {
   forward: number[];
   onSignal: 'auto' | 'manual';
   isolateChildren: boolean;
+  stopOnExit: boolean;
   logger: Logger;
 }
 
+function normalizeTriState(value: unknown, name: string): 'auto' | boolean {
+  if (value !== 'auto' && typeof value !== 'boolean') throw rangeError(name, "'auto', true or false", value);
+  return value;
+}
+
 function normalizeInitOptions(value: unknown): Settings {
-  const options = normalizeOptions<InitOptions>(value);
-  const { subreaper = 'auto', gracePeriodMs = 8000, forward = DEFAULT_FORWARD, onSignal = 'auto', isolateChildren = 'auto', logger } = options;
-  if (subreaper !== 'auto' && typeof subreaper !== 'boolean') throw rangeError('options.subreaper', "'auto', true or false", subreaper);
+  const options = normalizeOptions<InitOptions>(value, 'options', OPTION_KEYS);
+  const { subreaper = 'auto', gracePeriodMs = 8000, forward = DEFAULT_FORWARD, onSignal = 'auto', isolateChildren = 'auto', stopOnExit = 'auto', logger } = options;
+  normalizeTriState(subreaper, 'options.subreaper');
   if (onSignal !== 'auto' && onSignal !== 'manual') throw rangeError('options.onSignal', "'auto' or 'manual'", onSignal);
-  if (isolateChildren !== 'auto' && typeof isolateChildren !== 'boolean') throw rangeError('options.isolateChildren', "'auto', true or false", isolateChildren);
+  const isolate = normalizeTriState(isolateChildren, 'options.isolateChildren');
+  const stop = normalizeTriState(stopOnExit, 'options.stopOnExit');
   if (!Array.isArray(forward)) throw typeError('options.forward', 'an array of signals', forward);
   const signals = forward.map((s, i) => normalizeSignal(s, `options.forward[${i}]`));
   for (const [i, s] of signals.entries()) {
-    if (s === constants.signals.SIGKILL || s === constants.signals.SIGSTOP || s === constants.signals.SIGCHLD || s === CARRIER_SIGNAL) {
-      throw rangeError(`options.forward[${i}]`, `a signal that can be caught, other than SIGCHLD and ${signalName(CARRIER_SIGNAL)} (pid1's own)`, forward[i]);
-    }
+    const why = NOT_FORWARDED.get(s);
+    if (why !== undefined) throw rangeError(`options.forward[${i}]`, `a signal pid1 may forward (not ${signalName(s)}: ${why})`, forward[i]);
   }
   let log: Logger = stderrLogger;
   if (logger === false) log = silentLogger;
@@ -106,11 +119,17 @@ function normalizeInitOptions(value: unknown): Settings {
   return {
     subreaper,
     gracePeriodMs: normalizeMs(gracePeriodMs, 'options.gracePeriodMs'),
-    forward: [...new Set(signals)],
+    forward: [...new Set(signals)].sort((a, b) => a - b),
     onSignal,
-    isolateChildren: isolateChildren === 'auto' ? native.isatty(0) : isolateChildren,
+    isolateChildren: isolate === 'auto' ? native.isatty(0) : isolate,
+    stopOnExit: stop === 'auto' ? process.pid === 1 : stop,
     logger: log,
   };
+}
+
+// The options in which two settings differ, for a second init().
+function differences(a: Settings, b: Settings): string[] {
+  return (Object.keys(a) as (keyof Settings)[]).filter((key) => (key === 'forward' ? a.forward.join() !== b.forward.join() : a[key] !== b[key]));
 }
 
 /**
@@ -118,21 +137,23 @@ function normalizeInitOptions(value: unknown): Settings {
  * - 'reap' (ReapEvent): a process the reaper collected: an adopted orphan
  *   or a child forked by native code (child_process children report their
  *   own 'exit' instead);
- * - 'signal' (SignalEvent): every signal received among those it owns.
+ * - 'signal' (SignalEvent): every signal received among those it owns;
+ * - 'error' (Error with code, errno, syscall): the reaper thread failed.
+ *   It is always logged; emitted only when the app listens for it, so that
+ *   an init does not die of it by default.
+ * A listener that throws behaves as with any event source: the exception
+ * is the app's uncaught exception, and later events still come.
  */
 export class Init extends EventEmitter {
   readonly gracePeriodMs: number;
   readonly forwarded: string[];
-  #settings: Settings;
+  readonly #settings: Settings;
   #subreaperBefore: boolean;
   #closed = false;
   #exiting = false;
   #stopping: Promise<ShutdownReport> | undefined;
-  #onReap = (event: ReapEvent): void => {
-    this.emit('reap', event);
-  };
-  #onSignal = (event: SignalEvent): void => this.#handleSignal(event);
   #onBeforeExit = (): void => this.#beforeExit();
+  #onExit = (): void => this.#lastEvents();
 
   /** @internal use init() */
   constructor(settings: Settings) {
@@ -146,21 +167,31 @@ export class Init extends EventEmitter {
         setChildSubreaper(true);
       } catch (error) {
         if ((error as { code?: string }).code !== 'EPERM') throw error;
-        settings.logger.warn('cannot become a child subreaper here (prctl EPERM): orphans of descendants will be reaped by the real init, not by this process');
+        settings.logger.warn('cannot become a child subreaper here (prctl EPERM): orphans of descendants will be reaped by the real init, not by this process', { event: 'warning' });
       }
     }
-    reaper.on('reap', this.#onReap);
-    reaper.on('signal', this.#onSignal);
+    const auto = settings.onSignal === 'auto';
+    const owned = auto ? [...new Set([...settings.forward, ...STOPPING])] : settings.forward;
+    const when = new Map<number, ForwardWhen>();
+    for (const signal of owned) {
+      if (!settings.forward.includes(signal)) when.set(signal, 'never');
+      else if (auto && STOPPING.has(signal)) when.set(signal, 'listening');
+    }
     try {
-      reaper.start(settings.forward);
+      reaper.start(owned, this.#sink, { forwardChildren: true, forwardWhen: when });
     } catch (error) {
       // Nothing is left half-done: reaper.start() restored the masks.
-      this.#detach();
       this.#restoreSubreaper();
       throw error;
     }
     setDetachChildren(settings.isolateChildren);
     process.on('beforeExit', this.#onBeforeExit);
+    process.on('exit', this.#onExit);
+  }
+
+  /** @internal the settings a second init() is compared with */
+  get settings(): Readonly<Settings> {
+    return this.#settings;
   }
 
   /** The reaper thread's id (diagnostics: /proc/self/task/ID). */
@@ -174,121 +205,140 @@ export class Init extends EventEmitter {
   }
 
   /**
-   * Leaves `pid` to its owner: a child forked by other native code (node-pty,
-   * say) that will wait for it itself. `on = false` gives it back.
+   * Leaves `pid` to its owner: a child forked by other native code that will
+   * wait for it itself. `on = false` gives it back once the owner has waited.
+   * Prefer exemptSpawn(): a child can exit before its pid reaches exempt().
    */
   exempt(pid: number, on = true): void {
     exemptPid(normalizePid(pid), on);
   }
 
   /**
-   * Sends `signal` to every descendant, waits until all are gone or the grace
-   * period ends, SIGKILLs the rest (each logged), and resolves with who
-   * exited and who was killed. A second call while one runs returns the same
-   * promise.
+   * Runs `spawn`, which forks through other native code (node-pty, say), with
+   * reaping paused, and exempts the pid it returns (a number, or an object
+   * with a `pid`) before reaping resumes: the child is never taken from its
+   * owner, even if it exits at once. When the result has node-pty's
+   * `onExit(listener)`, the pid is given back once the owner has waited;
+   * otherwise call exempt(pid, false) then.
+   * @throws TypeError when `spawn` returns no pid (the child, if any, stays exempt of nothing).
+   */
+  exemptSpawn<T>(spawn: () => T): T {
+    if (typeof spawn !== 'function') throw typeError('spawn', 'a function', spawn);
+    return runExempt(spawn);
+  }
+
+  /**
+   * Stops every descendant: SIGTERM (or `signal`) to each that has not had it
+   * from the forwarder already, the grace period from now, then SIGKILL for
+   * what is really still alive (each logged). Resolves with who exited and
+   * who was killed. A second call while one runs returns the same promise.
    */
   shutdown(options?: { signal?: Signal; gracePeriodMs?: number }): Promise<ShutdownReport> {
-    if (this.#stopping !== undefined) return this.#stopping;
-    const { signal = 'SIGTERM', gracePeriodMs = this.gracePeriodMs } = normalizeOptions<{ signal: Signal; gracePeriodMs: number }>(options);
+    const { signal = 'SIGTERM', gracePeriodMs = this.gracePeriodMs } = normalizeOptions<{ signal: Signal; gracePeriodMs: number }>(options, 'options', ['signal', 'gracePeriodMs']);
     const sig = normalizeSignal(signal, 'options.signal');
     const grace = normalizeMs(gracePeriodMs, 'options.gracePeriodMs');
-    this.#stopping = stopProcesses({
-      targets: () => descendantsOf(process.pid),
+    if (this.#stopping !== undefined) return this.#stopping;
+    const name = signalName(sig);
+    const stop = new Stop({
       signal: sig,
       gracePeriodMs: grace,
       logger: this.#settings.logger,
-    }).finally(() => {
+      targets: () => descendantsOf(process.pid),
+      alreadySent: (info) => {
+        const agoMs = reaper.sentAgo(sig, info);
+        return agoMs === undefined ? undefined : { signal: name, agoMs };
+      },
+    });
+    this.#stopping = stop.promise.finally(() => {
       this.#stopping = undefined;
     });
     return this.#stopping;
   }
 
-  /** Stops the reaper thread and restores masks, handlers and the subreaper flag. */
+  /**
+   * Stops the reaper thread after a last reap pass, restores masks, handlers
+   * and the subreaper flag, and emits every event reaped before it.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     process.off('beforeExit', this.#onBeforeExit);
+    process.off('exit', this.#onExit);
     setDetachChildren(false);
     reaper.stop();
-    this.#detach();
     this.#restoreSubreaper();
     if (current === this) current = undefined;
+    reaper.flush();
   }
 
   #restoreSubreaper(): void {
     if (isChildSubreaper() === this.#subreaperBefore) return;
     try {
       setChildSubreaper(this.#subreaperBefore);
-    } catch {
-      // it was never changed (EPERM)
+    } catch (error) {
+      // It was never changed: prctl refused it (EPERM) at start.
+      if ((error as { code?: string }).code !== 'EPERM') throw error;
     }
   }
 
-  #detach(): void {
-    reaper.off('reap', this.#onReap);
-    reaper.off('signal', this.#onSignal);
-  }
+  // What the reaper thread reports, policy first: nothing a listener does
+  // can keep a stop from starting.
+  readonly #sink: ReaperSink = {
+    reap: (event: ReapEvent) => {
+      this.emit('reap', event);
+    },
+    signal: (event: SignalEvent) => {
+      if (this.#settings.onSignal === 'auto' && !event.handedOn && STOPPING.has(event.signo)) this.#stopAndExit(event.signo);
+      this.emit('signal', event);
+    },
+    error: (error) => {
+      this.#settings.logger.warn(`${error.message}: reaping may have stopped`, { event: 'error', code: error.code, syscall: error.syscall });
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    },
+  };
 
-  // Forwards to each direct child. A signal a terminal sent (SI_KERNEL)
-  // reached the children of our own process group already.
-  #forward(event: SignalEvent): void {
-    // Our own group matters only for a signal a terminal sent.
-    const ownGroup = event.code === SI_KERNEL ? readStat(process.pid)?.pgrp : undefined;
-    for (const pid of childrenOf(process.pid)) {
-      const stat = readStat(pid);
-      if (stat === undefined || stat.ppid !== process.pid || stat.state === 'Z') continue;
-      if (event.code === SI_KERNEL && stat.pgrp === ownGroup) continue;
-      try {
-        const handle = new ProcessHandle(pid);
-        try {
-          handle.kill(event.signo);
-        } finally {
-          handle.close();
-        }
-      } catch {
-        // ESRCH: it exited meanwhile
-      }
-    }
-  }
-
-  #handleSignal(event: SignalEvent): void {
-    this.emit('signal', event);
-    const listens = process.listenerCount(event.signal) > 0;
-    if (this.#settings.onSignal === 'auto' && !listens && STOPPING.has(event.signo)) {
-      this.#stopAndExit(event.signo);
-      return;
-    }
-    this.#forward(event);
-  }
-
-  // Joins a shutdown under way (its signal stands), then exits 128 + signo
-  // once every 'reap' of the stopped processes has been emitted.
+  // Joins a stop under way, then exits 128 + signo once every event of
+  // the stopped processes has been emitted.
   #stopAndExit(signo: number): void {
     if (this.#exiting) return;
     this.#exiting = true;
-    this.shutdown({ signal: signo }).finally(() => reaper.finish(() => process.exit(128 + signo)));
+    const exit = (): void => reaper.finish(() => process.exit(128 + signo));
+    this.shutdown({ signal: SIGTERM }).then(exit, exit);
   }
 
-  // As PID 1, exiting makes the kernel SIGKILL everything left in the
-  // namespace: stop it gracefully first. Elsewhere leftovers are reparented.
+  // The loop is empty. Events the thread queued first (its wake-up does not
+  // keep the loop open); then, as PID 1 (or with stopOnExit), a graceful
+  // stop of what is left, which the kernel would otherwise SIGKILL.
   #beforeExit(): void {
-    if (process.pid !== 1 || this.#stopping !== undefined) return;
-    if (descendantsOf(1).length === 0) return;
+    if (reaper.collect()) return;
+    if (!this.#settings.stopOnExit || this.#stopping !== undefined) return;
+    if (descendantsOf(process.pid).length === 0) return;
     void this.shutdown();
+  }
+
+  // process.exit() or the end: every event reaped before it is emitted.
+  #lastEvents(): void {
+    reaper.finish(() => {});
+    reaper.flush();
   }
 }
 
 let current: Init | undefined;
 
 /**
- * Makes this process a correct init: one line at the top of an app. Calling
- * it again returns the same instance (with the first call's options) until
- * close().
- * @throws TypeError or RangeError for bad options, before anything changes.
+ * Makes this process a correct init: one line at the top of an app. Options
+ * are checked on every call. While it runs, init() without options returns
+ * it, and so does init() with the same options; other options throw.
+ * @throws TypeError or RangeError for bad options, before anything changes;
+ *   Error 'ERR_PID1_ALREADY_INITIALIZED' for other options while one runs.
  */
 export function init(options?: InitOptions): Init {
-  if (current !== undefined) return current;
   const settings = normalizeInitOptions(options);
+  if (current !== undefined) {
+    const changed = options === undefined ? [] : differences(current.settings, settings);
+    if (changed.length === 0) return current;
+    throw pid1Error('ERR_PID1_ALREADY_INITIALIZED', `init() runs already with other options (${changed.join(', ')}): close() it first, or call init() without options to get it`);
+  }
   if (reaper.running) throw pid1Error('ERR_PID1_REAPER_RUNNING', 'The pid1 reaper is running already in this process (another thread called init())');
   current = new Init(settings);
   return current;

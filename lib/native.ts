@@ -33,11 +33,17 @@ export interface NativeThreadMask {
 }
 
 /**
- * A batch of reaper events, six int32 each (see native/reaper_binding.cc):
- * reap: 0, pid, exit code (-1 none), signal (0 none), core dumped, 0;
- * signal: 1, signal, sender pid, sender uid, si_code, 0.
+ * The reaper's events are packed, `eventInts` int32 each; the layout is
+ * written once, in native/reaper.h, and these constants come from there.
  */
-export type NativeReaperBatch = Int32Array;
+export interface NativeReaperProtocol {
+  eventInts: number;
+  kinds: { reap: number; signal: number; error: number };
+  signalFlags: { handedOn: number; forwarded: number };
+  /** The system calls whose failure an error event names, by index. */
+  syscalls: string[];
+  forwardWhen: { always: number; listening: number; never: number };
+}
 
 export interface NativeSpawnRequest {
   candidates: string[];
@@ -82,17 +88,26 @@ export interface NativeBinding {
   isatty(fd: number): boolean;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(fd: number, signal: number): void;
+  pidfdExited(fd: number): boolean;
   spawn(request: NativeSpawnRequest): number;
   carrierSignal: number;
   SIGRTMIN: number;
   SIGRTMAX: number;
-  reaperStart(signals: number[], callback: (batch: NativeReaperBatch) => void): void;
-  reaperStop(onDrained?: () => void): void;
+  reaperProtocol: NativeReaperProtocol;
+  /** `onEvents` runs on the JS thread when events wait; reaperTake() takes them. */
+  reaperStart(signals: number[], onEvents: () => void): void;
+  reaperTake(): Int32Array;
+  /** Stops the thread after a last reap pass; returns the events it left. */
+  reaperStop(): Int32Array;
   reaperTid(): number;
   reaperRef(on: boolean): void;
   reaperRunning(): boolean;
   reaperSetHandOn(signal: number, on: boolean): void;
   reaperSetForward(target: number, leader: number, rewrite: number[]): void;
+  reaperSetForwardChildren(on: boolean): void;
+  reaperSetForwardWhen(signal: number, when: number): void;
+  /** ms since the last forward of `signal` reached that process, or -1. */
+  reaperSentAgo(signal: number, pid: number, pgrp: number, startTicks: number): number;
   reaperHoldForward(): void;
   reaperSetReporting(allReaps: boolean, quietSignals: number[]): void;
   spawnBegin(): void;

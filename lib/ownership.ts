@@ -1,11 +1,14 @@
 // Tells the native ownership registry which children libuv spawned, so the
-// reaper never reaps them (RUNTIME-FACTS.md: a stolen libuv child makes its
-// ChildProcess hang forever, or aborts Node when exec failed).
+// reaper never reaps them (docs/runtime-facts.md: a stolen libuv child makes
+// its ChildProcess hang forever, or aborts Node when exec failed). The
+// registry knows which JS thread registered each pid: when a Worker ends,
+// its children become the reaper's.
 //
 // Every JS spawn goes through one of two bindings, both looked up at call
 // time, so wrapping them here covers child_process's own captured references.
 // Installed once per JS thread (main, each Worker) that loads pid1.
 import { native } from './native';
+import { typeError } from './validate';
 
 interface ProcessHandleWrap {
   pid?: number;
@@ -103,4 +106,26 @@ install();
 /** Hands a child forked by other native code back to its owner. */
 export function exempt(pid: number, on = true): void {
   native.setExempt(pid, on);
+}
+
+/**
+ * Runs a foreign native fork with reaping paused and exempts the pid it
+ * returns before reaping resumes (see Init.exemptSpawn).
+ */
+export function runExempt<T>(spawn: () => T): T {
+  native.spawnBegin();
+  try {
+    const result = spawn();
+    const pid = typeof result === 'number' ? result : (result as { pid?: unknown } | null)?.pid;
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) {
+      throw typeError('spawn()', 'a function that returns a pid or an object with a pid', result);
+    }
+    native.setExempt(pid, true);
+    // node-pty's IPty: onExit fires once its own waitpid has collected the child.
+    const onExit = (result as { onExit?: unknown }).onExit;
+    if (typeof onExit === 'function') onExit.call(result, () => native.setExempt(pid, false));
+    return result;
+  } finally {
+    native.spawnEnd(0);
+  }
 }

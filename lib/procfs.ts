@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'fs';
 export interface ProcessInfo {
   pid: number;
   ppid: number;
-  /** The command line, or the name in brackets when it has none. */
+  pgrp: number;
+  /** The command line as one line (arguments quoted where needed), or the name in brackets. */
   command: string;
   /** Start time in clock ticks since boot: with pid, it names one process. */
   startTime: number;
@@ -39,13 +40,21 @@ export function readStat(pid: number): Stat | undefined {
   };
 }
 
-/** The command line of a process, or '[comm]'. */
+// An argument as a shell would need it, so that a command stays one line
+// and its words stay apart: a multi-line `sh -c` script is one quoted word.
+function quote(arg: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
+  if (!/['\n\r\t\\]/.test(arg)) return `'${arg}'`;
+  return JSON.stringify(arg);
+}
+
+/** The command line of a process now (after any exec), as one line, or '[comm]'. */
 export function commandOf(pid: number, comm?: string): string {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     const args = cmdline.split('\0');
     if (args[args.length - 1] === '') args.pop();
-    if (args.length > 0) return args.join(' ');
+    if (args.length > 0) return args.map(quote).join(' ');
   } catch {
     // gone, or a kernel thread
   }
@@ -83,7 +92,7 @@ export function descendantsOf(root: number): ProcessInfo[] {
     const pid = queue[next];
     const stat = stats.get(pid) as Stat;
     if (stat.state !== 'Z' && stat.state !== 'X') {
-      out.push({ pid, ppid: stat.ppid, command: commandOf(pid, stat.comm), startTime: stat.startTime });
+      out.push({ pid, ppid: stat.ppid, pgrp: stat.pgrp, command: commandOf(pid, stat.comm), startTime: stat.startTime });
     }
     if (root === 1) continue;
     for (const child of children.get(pid) ?? []) {

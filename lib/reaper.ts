@@ -1,10 +1,16 @@
 // The JS half of the core: starts the native reaper thread on a set of
 // signals blocked in every thread, keeps it told which signals have a JS
-// listener behind them, and turns its batches into events.
-import { EventEmitter } from 'events';
+// listener behind them, and hands its events to the face that started it.
+//
+// Events wait in a native queue; the thread only tells JS that some wait.
+// JS takes them and emits them from setImmediate, never from inside the
+// Node-API callback: a listener that throws then reaches the app as any
+// uncaught exception does, and the events after it still go out.
 import { constants } from 'os';
-import { native, NativeReaperBatch } from './native';
+import { getSystemErrorName } from 'util';
+import { native } from './native';
 import './ownership';
+import { ProcessInfo } from './procfs';
 import { sigprocmask } from './sigmask';
 import { normalizeSignal, signalName } from './signals';
 import { pid1Error } from './validate';
@@ -26,23 +32,62 @@ export interface SignalEvent {
   uid: number;
   /** si_code: 0 SI_USER (kill), 0x80 SI_KERNEL (terminal), -6 SI_TKILL... */
   code: number;
+  /** A JS listener (process.on) was behind it, and got it. */
+  handedOn: boolean;
+  /** The reaper forwarded it. */
+  forwarded: boolean;
+}
+
+/** What a face does with the reaper's events: called on the JS thread, in order. */
+export interface ReaperSink {
+  reap(event: ReapEvent): void;
+  signal(event: SignalEvent): void;
+  /** The reaper thread's own failure: an Error with code, errno and syscall. */
+  error(error: Error & { code: string; errno: number; syscall: string }): void;
+}
+
+/** When a signal the reaper reads is forwarded (see Reaper.start). */
+export type ForwardWhen = keyof typeof native.reaperProtocol.forwardWhen;
+
+export interface ReaperOptions {
+  /** Forward to every direct child (init()); the CLI names one target with forward(). */
+  forwardChildren?: boolean;
+  /** Per signal; 'always' where not given. */
+  forwardWhen?: ReadonlyMap<number, ForwardWhen>;
 }
 
 const SIGCHLD = constants.signals.SIGCHLD;
-const EVENT_INTS = 6;
+const PROTOCOL = native.reaperProtocol;
+const EVENT_INTS = PROTOCOL.eventInts;
+const KIND = PROTOCOL.kinds;
+const FLAG = PROTOCOL.signalFlags;
 // Events emitted per turn of the event loop: a storm of thousands of orphans
 // is reported in slices, so the app's other callbacks run in between.
 const SLICE = 256;
 
-/**
- * The process-wide reaper. Events: 'reap' (ReapEvent), 'signal' (SignalEvent).
- * Start it once; stop() restores every mask it changed.
- */
-export class Reaper extends EventEmitter {
+interface Chunk {
+  sink: ReaperSink;
+  events: Int32Array;
+  offset: number;
+}
+
+function reaperError(errno: number, syscall: string): Error & { code: string; errno: number; syscall: string } {
+  const code = getSystemErrorName(-errno);
+  const error = new Error(`pid1's reaper thread: ${syscall} ${code}`) as Error & { code: string; errno: number; syscall: string };
+  error.code = code;
+  error.errno = -errno;
+  error.syscall = syscall;
+  return error;
+}
+
+/** The process-wide reaper. Start it once; stop() restores every mask it changed. */
+export class Reaper {
   #signals: number[] = [];
-  #pending: NativeReaperBatch[] = [];
-  #offset = 0;
-  #draining = false;
+  #sink: ReaperSink | undefined;
+  // Each start is a generation: a wake-up queued by an earlier one is ignored.
+  #generation = 0;
+  #queue: Chunk[] = [];
+  #scheduled = false;
   #onIdle: (() => void)[] = [];
   #addedToMask: number[] = [];
   #onNewListener = (event: string | symbol): void => this.#listenersChanged(event, 1);
@@ -57,29 +102,33 @@ export class Reaper extends EventEmitter {
     return native.reaperTid();
   }
 
-  /** The signals the reaper owns, SIGCHLD included. */
-  get signals(): number[] {
-    return [...this.#signals];
-  }
-
   /**
-   * Blocks `signals` and SIGCHLD in every thread and starts the thread.
+   * Blocks `signals` and SIGCHLD in every thread and starts the thread, which
+   * first reaps the zombies that exist already. Everything the thread reads
+   * goes to `sink`.
    * @throws Error with code 'ERR_PID1_REAPER_RUNNING' when a reaper runs already.
    */
-  start(signals: readonly number[]): void {
+  start(signals: readonly number[], sink: ReaperSink, options: ReaperOptions = {}): void {
     if (native.reaperRunning()) throw pid1Error('ERR_PID1_REAPER_RUNNING', 'The pid1 reaper is running already in this process');
     const set = [...new Set([SIGCHLD, ...signals])].sort((a, b) => a - b);
+    // Configured before the thread starts: the first signal it reads obeys it.
+    native.reaperSetForwardChildren(options.forwardChildren === true);
+    for (const [signal, when] of options.forwardWhen ?? []) native.reaperSetForwardWhen(signal, PROTOCOL.forwardWhen[when]);
+    for (const signal of set) if (signal !== SIGCHLD) native.reaperSetHandOn(signal, process.listenerCount(signalName(signal)) > 0);
     const before = new Set(sigprocmask('block', [], { scope: 'thread' }).map((name) => normalizeSignal(name)));
     sigprocmask('block', set, { scope: 'process' });
+    const generation = ++this.#generation;
     try {
-      native.reaperStart(set, (batch) => this.#deliver(batch));
+      native.reaperStart(set, () => {
+        if (generation === this.#generation) this.#take();
+      });
     } catch (error) {
       sigprocmask('unblock', set.filter((s) => !before.has(s)), { scope: 'process' });
       throw error;
     }
+    this.#sink = sink;
     this.#signals = set;
     this.#addedToMask = set.filter((s) => !before.has(s));
-    for (const signal of set) if (signal !== SIGCHLD) this.#syncHandOn(signal);
     process.on('newListener', this.#onNewListener);
     process.on('removeListener', this.#onRemoveListener);
   }
@@ -90,15 +139,14 @@ export class Reaper extends EventEmitter {
   }
 
   /**
-   * Stops the thread and unblocks what start() blocked. `onDrained` runs
-   * once every event the thread produced has been emitted.
+   * Stops the thread after a last reap pass and unblocks what start()
+   * blocked. Its last events are queued for the sink; flush() emits them.
    */
-  stop(onDrained?: () => void): void {
-    const running = native.reaperRunning();
-    this.#halt(onDrained);
+  stop(): void {
+    if (!native.reaperRunning()) return;
+    this.#halt();
     // Signals that arrived meanwhile stay pending and reach Node's handlers now.
-    if (running && this.#addedToMask.length > 0) sigprocmask('unblock', this.#addedToMask, { scope: 'process' });
-    this.#signals = [];
+    if (this.#addedToMask.length > 0) sigprocmask('unblock', this.#addedToMask, { scope: 'process' });
     this.#addedToMask = [];
   }
 
@@ -109,21 +157,25 @@ export class Reaper extends EventEmitter {
    * signal instead of with the status it is about to exit with.
    */
   finish(onDrained: () => void): void {
-    this.#halt(onDrained);
+    if (native.reaperRunning()) this.#halt();
+    this.#onIdle.push(onDrained);
+    this.#schedule();
   }
 
-  #halt(onDrained?: () => void): void {
-    if (!native.reaperRunning()) {
-      if (onDrained !== undefined) process.nextTick(() => this.#whenIdle(onDrained));
-      return;
-    }
-    process.off('newListener', this.#onNewListener);
-    process.off('removeListener', this.#onRemoveListener);
-    // A caller that waits must keep the loop open until the finaliser runs,
-    // or Node may exit first with nothing else to do.
-    if (onDrained !== undefined) native.reaperRef(true);
-    // Drained means the native queue is empty and every slice was emitted.
-    native.reaperStop(onDrained === undefined ? undefined : () => this.#whenIdle(onDrained));
+  /**
+   * Emits every event taken so far, now. A listener that throws: the
+   * exception leaves flush(), and the events after it go out on the next
+   * turn of the event loop.
+   */
+  flush(): void {
+    this.#take();
+    this.#emit(Infinity);
+  }
+
+  /** Takes what the thread queued; for a face whose event loop is about to empty. */
+  collect(): boolean {
+    this.#take();
+    return this.#queue.length > 0;
   }
 
   /**
@@ -135,6 +187,12 @@ export class Reaper extends EventEmitter {
     const table: number[] = [];
     for (let sig = 0; sig <= native.SIGRTMAX; sig++) table.push(rewrite.get(sig) ?? sig);
     native.reaperSetForward(target, leader, table);
+  }
+
+  /** How long ago the forwarder sent `signal` to `process`, if it did. */
+  sentAgo(signal: number, process: ProcessInfo): number | undefined {
+    const ms = native.reaperSentAgo(signal, process.pid, process.pgrp, process.startTime);
+    return ms < 0 ? undefined : ms;
   }
 
   /**
@@ -154,57 +212,86 @@ export class Reaper extends EventEmitter {
     native.reaperHoldForward();
   }
 
+  #halt(): void {
+    process.off('newListener', this.#onNewListener);
+    process.off('removeListener', this.#onRemoveListener);
+    this.#generation++;
+    this.#take();
+    this.#enqueue(native.reaperStop());
+    this.#signals = [];
+  }
+
   // Node's process.on(sig) installs libuv's handler before 'newListener'
   // listeners added later run, and removes it when the last one goes.
+  // SIGCHLD is not among them: libuv's child watcher needs it whatever the
+  // app listens for, and the native side always hands it on.
   #listenersChanged(event: string | symbol, adding: number): void {
     if (typeof event !== 'string' || !event.startsWith('SIG')) return;
     const signal = constants.signals[event as NodeJS.Signals];
-    if (signal === undefined || !this.#signals.includes(signal)) return;
+    if (signal === undefined || signal === SIGCHLD || !this.#signals.includes(signal)) return;
     // 'removeListener' fires after removal, 'newListener' before adding.
     native.reaperSetHandOn(signal, process.listenerCount(event) + adding > 0);
   }
 
-  #syncHandOn(signal: number): void {
-    native.reaperSetHandOn(signal, process.listenerCount(signalName(signal)) > 0);
+  #take(): void {
+    this.#enqueue(native.reaperTake());
+    if (this.#queue.length > 0) this.#schedule();
   }
 
-  #deliver(batch: NativeReaperBatch): void {
-    this.#pending.push(batch);
-    if (!this.#draining) this.#drain();
+  #enqueue(events: Int32Array): void {
+    if (events.length > 0 && this.#sink !== undefined) this.#queue.push({ sink: this.#sink, events, offset: 0 });
   }
 
-  // Emits up to SLICE events, then yields to the event loop if more wait.
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#drain);
+  }
+
+  // A slice per turn; when the queue is empty, whoever waits for that.
   #drain = (): void => {
-    this.#draining = true;
-    let budget = SLICE;
-    while (this.#pending.length > 0 && budget > 0) {
-      const batch = this.#pending[0];
-      for (; this.#offset < batch.length && budget > 0; this.#offset += EVENT_INTS, budget--) this.#emitAt(batch, this.#offset);
-      if (this.#offset >= batch.length) {
-        this.#pending.shift();
-        this.#offset = 0;
-      }
-    }
-    if (this.#pending.length > 0) {
-      setImmediate(this.#drain);
-      return;
-    }
-    this.#draining = false;
+    this.#scheduled = false;
+    this.#emit(SLICE);
+    if (this.#queue.length > 0 || this.#scheduled) return;
     for (const callback of this.#onIdle.splice(0)) callback();
   };
 
-  #whenIdle(callback: () => void): void {
-    if (this.#draining) this.#onIdle.push(callback);
-    else callback();
+  #emit(budget: number): void {
+    try {
+      while (this.#queue.length > 0 && budget-- > 0) {
+        const chunk = this.#queue[0];
+        const at = chunk.offset;
+        // Moved past first: an event whose listener throws is not emitted again.
+        chunk.offset += EVENT_INTS;
+        if (chunk.offset >= chunk.events.length) this.#queue.shift();
+        this.#dispatch(chunk.sink, chunk.events, at);
+      }
+    } finally {
+      if (this.#queue.length > 0) this.#schedule();
+    }
   }
 
-  #emitAt(b: NativeReaperBatch, i: number): void {
-    if (b[i] === 0) {
-      const event: ReapEvent = { pid: b[i + 1], exitCode: b[i + 2] < 0 ? null : b[i + 2], signal: b[i + 3] === 0 ? null : signalName(b[i + 3]), coreDumped: b[i + 4] === 1 };
-      this.emit('reap', event);
-    } else {
-      const event: SignalEvent = { signal: signalName(b[i + 1]), signo: b[i + 1], pid: b[i + 2], uid: b[i + 3], code: b[i + 4] };
-      this.emit('signal', event);
+  #dispatch(sink: ReaperSink, b: Int32Array, i: number): void {
+    switch (b[i]) {
+      case KIND.reap:
+        sink.reap({ pid: b[i + 1], exitCode: b[i + 2] < 0 ? null : b[i + 2], signal: b[i + 3] === 0 ? null : signalName(b[i + 3]), coreDumped: b[i + 4] === 1 });
+        break;
+      case KIND.signal:
+        sink.signal({
+          signal: signalName(b[i + 1]),
+          signo: b[i + 1],
+          pid: b[i + 2],
+          uid: b[i + 3],
+          code: b[i + 4],
+          handedOn: (b[i + 5] & FLAG.handedOn) !== 0,
+          forwarded: (b[i + 5] & FLAG.forwarded) !== 0,
+        });
+        break;
+      case KIND.error:
+        sink.error(reaperError(b[i + 1], PROTOCOL.syscalls[b[i + 2]] ?? 'unknown'));
+        break;
+      default:
+        throw pid1Error('ERR_PID1_PROTOCOL', `unknown reaper event kind ${b[i]}`);
     }
   }
 }

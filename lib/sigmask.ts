@@ -36,7 +36,7 @@ function normalizeHow(value: unknown): NativeHow {
 }
 
 function normalizeScope(options: unknown): MaskScope {
-  const { scope = 'thread' } = normalizeOptions<{ scope: MaskScope }>(options);
+  const { scope = 'thread' } = normalizeOptions<{ scope: MaskScope }>(options, 'options', ['scope']);
   if (scope !== 'thread' && scope !== 'process') throw rangeError('options.scope', "'thread' or 'process'", scope);
   return scope;
 }

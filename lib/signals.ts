@@ -84,7 +84,32 @@ export function signalNames(signals: readonly number[]): string[] {
   return signals.map(signalName);
 }
 
-/** A signal number to its number, for exit statuses (128 + n). */
-export function signalNumber(signal: Signal): number {
-  return normalizeSignal(signal);
+const S = constants.signals;
+const FAULT = 'a synchronous fault: it concerns pid1 itself, and blocking it would turn a crash into a silent kill';
+
+/**
+ * The signals pid1 never takes over or forwards, each with why. Both faces
+ * read this one table: the CLI forwards every other signal, and init()
+ * refuses these in its `forward` option.
+ */
+export const NOT_FORWARDED: ReadonlyMap<number, string> = new Map([
+  [S.SIGCHLD, "the reaper's own"],
+  [S.SIGKILL, 'it cannot be caught'],
+  [S.SIGSTOP, 'it cannot be caught'],
+  [S.SIGSEGV, FAULT],
+  [S.SIGBUS, FAULT],
+  [S.SIGFPE, FAULT],
+  [S.SIGILL, FAULT],
+  [S.SIGTRAP, FAULT],
+  [S.SIGSYS, FAULT],
+  [S.SIGABRT, FAULT],
+  [S.SIGPROF, "V8's sampling profiler, sent to one thread with tgkill"],
+  [CARRIER_SIGNAL, "pid1's own carrier for changing other threads' masks"],
+]);
+
+/** Every signal pid1 may forward: 1-31 and the real-time ones, less NOT_FORWARDED. */
+export function forwardableSignals(): number[] {
+  const out: number[] = [];
+  for (let sig = 1; sig <= SIGRTMAX; sig++) if ((sig <= 31 || sig >= SIGRTMIN) && !NOT_FORWARDED.has(sig)) out.push(sig);
+  return out;
 }

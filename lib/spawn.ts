@@ -80,7 +80,7 @@ export function spawn(command: string, args: readonly string[] = [], options?: S
   if (file === '') throw typeError('command', 'a non-empty string', file);
   if (!Array.isArray(args)) throw typeError('args', 'an array of strings', args);
   const argv = [file, ...args.map((a, i) => normalizeString(a, `args[${i}]`))];
-  const opts = normalizeOptions<SpawnOptions>(options);
+  const opts = normalizeOptions<SpawnOptions>(options, 'options', ['env', 'cwd', 'stdio', 'setsid', 'setpgid', 'foreground']);
   const env = normalizeEnv(opts.env);
   const envPath = env.find((e) => e.startsWith('PATH='))?.slice(5);
   const foregroundFd = normalizeForeground(opts.foreground);

@@ -50,10 +50,22 @@ export function normalizeFd(value: unknown, name = 'fd'): number {
   return value;
 }
 
-/** An options bag: undefined becomes {}, anything but a plain object throws. */
-export function normalizeOptions<T extends object>(value: unknown, name = 'options'): Partial<T> {
+/**
+ * An options bag: undefined becomes {}, anything but a plain object throws,
+ * and so does a key not in `keys` (a misspelt option would silently do
+ * nothing).
+ */
+export function normalizeOptions<T extends object>(value: unknown, name: string, keys: readonly (keyof T & string)[]): Partial<T> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError(name, 'of type object', value);
+  const unknown = Object.keys(value).filter((key) => !(keys as readonly string[]).includes(key));
+  if (unknown.length > 0) {
+    const error = new TypeError(
+      `The "${name}" argument has ${unknown.length === 1 ? 'an unknown property' : 'unknown properties'} ${unknown.map((k) => `"${k}"`).join(', ')}. It may have: ${keys.join(', ')}`,
+    ) as TypeError & { code: string };
+    error.code = 'ERR_INVALID_ARG_VALUE';
+    throw error;
+  }
   return value as Partial<T>;
 }
 

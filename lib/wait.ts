@@ -35,7 +35,7 @@ export function toWaitResult(raw: NativeWaitResult): WaitResult {
 const OPTION_KEYS = ['noWait', 'untraced', 'continued', 'block', 'throwIfNoChildren'] as const;
 
 function normalizeWaitOptions(value: unknown): Required<WaitOptions> {
-  const options = normalizeOptions<WaitOptions>(value);
+  const options = normalizeOptions<WaitOptions>(value, 'options', OPTION_KEYS);
   const out = { noWait: false, untraced: false, continued: false, block: false, throwIfNoChildren: false };
   for (const key of OPTION_KEYS) {
     const v = options[key];

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include "binding_util.h"
+#include "ownership.h"
 #include "pidfd.h"
+#include "reaper.h"
 #include "sigmask.h"
 #include "signalfd.h"
 #include "spawn.h"
@@ -12,9 +14,6 @@
 #include "wait.h"
 
 namespace pid1 {
-
-// The reaper's thread id, so process-wide mask changes leave it alone.
-pid_t ReaperTid();
 
 namespace {
 
@@ -78,7 +77,8 @@ Napi::Value ProcessMaskJs(const Napi::CallbackInfo& info) {
   int reached = 0;
   std::vector<ThreadMaskInfo> skipped;
   std::vector<pid_t> ignore;
-  if (ReaperTid() != 0) ignore.push_back(ReaperTid());
+  // The reaper's thread keeps every signal blocked: process-wide changes leave it alone.
+  if (TheReaper().tid() != 0) ignore.push_back(TheReaper().tid());
   Check(env, ProcessMask(HowFrom(info[0]), &set, &previous, ignore, &reached, &skipped), "pthread_sigmask");
   Napi::Object result = Napi::Object::New(env);
   result.Set("previous", FromSigset(env, previous));
@@ -194,6 +194,12 @@ Napi::Value PidfdOpenJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
+Napi::Value PidfdExitedJs(const Napi::CallbackInfo& info) {
+  bool exited = false;
+  Check(info.Env(), PidfdExited(info[0].As<Napi::Number>().Int32Value(), &exited), "poll");
+  return Napi::Boolean::New(info.Env(), exited);
+}
+
 Napi::Value PidfdSendSignalJs(const Napi::CallbackInfo& info) {
   Check(info.Env(),
         PidfdSendSignal(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()),
@@ -217,7 +223,11 @@ Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   request.foreground_fd = options.Get("foregroundFd").As<Napi::Number>().Int32Value();
   pid_t pid = 0;
   const char* step = nullptr;
+  // The reaper pauses while the spawn runs: a child that fails to exec is
+  // reaped by Spawn() itself, and must not be taken from it.
+  Ownership::Get().SpawnBegin();
   int err = Spawn(request, &pid, &step);
+  Ownership::Get().SpawnEnd(0, 0);
   if (err != 0) {
     Napi::Error error = ErrnoError(env, err, step);
     error.Set("path", Napi::String::New(env, request.argv[0]));
@@ -244,6 +254,7 @@ void RegisterPrimitives(Napi::Env env, Napi::Object exports) {
   exports.Set("isatty", Napi::Function::New(env, IsattyJs));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpenJs));
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignalJs));
+  exports.Set("pidfdExited", Napi::Function::New(env, PidfdExitedJs));
   exports.Set("spawn", Napi::Function::New(env, SpawnJs));
   exports.Set("carrierSignal", Napi::Number::New(env, CarrierSignal()));
   exports.Set("SIGRTMIN", Napi::Number::New(env, SIGRTMIN));

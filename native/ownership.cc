@@ -18,25 +18,47 @@ void Ownership::WakeLocked() {
   (void)ignored;
 }
 
+void Ownership::DropLocked(pid_t pid, int count) {
+  auto it = owned_.find(pid);
+  if (it == owned_.end()) return;
+  it->second -= count;
+  if (it->second <= 0) owned_.erase(it);
+}
+
 void Ownership::SpawnBegin() {
   std::lock_guard<std::mutex> lock(mutex_);
   ++in_flight_;
 }
 
-void Ownership::SpawnEnd(pid_t pid) {
+void Ownership::SpawnEnd(pid_t pid, Owner owner) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (in_flight_ > 0) --in_flight_;
-  if (pid > 0) ++owned_[pid];
+  if (pid > 0) {
+    ++owned_[pid];
+    ++by_owner_[owner][pid];
+  }
   // A zombie may have waited for the spawn to end.
   if (in_flight_ == 0) WakeLocked();
 }
 
-void Ownership::Release(pid_t pid) {
+void Ownership::Release(pid_t pid, Owner owner) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = owned_.find(pid);
-  if (it == owned_.end()) return;
-  if (--it->second == 0) owned_.erase(it);
+  auto mine = by_owner_.find(owner);
+  if (mine == by_owner_.end()) return;
+  auto it = mine->second.find(pid);
+  if (it == mine->second.end()) return;
+  if (--it->second == 0) mine->second.erase(it);
+  DropLocked(pid, 1);
   // The reaper may have stopped behind this pid's zombie.
+  WakeLocked();
+}
+
+void Ownership::ReleaseAll(Owner owner) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto mine = by_owner_.find(owner);
+  if (mine == by_owner_.end()) return;
+  for (const auto& [pid, count] : mine->second) DropLocked(pid, count);
+  by_owner_.erase(mine);
   WakeLocked();
 }
 

@@ -1,11 +1,13 @@
 // Who may reap which child. A child that libuv spawned belongs to libuv, a
 // child handed back with exempt() belongs to its native owner; the reaper
-// reaps everything else. See RUNTIME-FACTS.md: reaping a libuv child makes
-// its ChildProcess hang, or aborts Node when exec failed.
+// reaps everything else. See docs/runtime-facts.md: reaping a libuv child
+// makes its ChildProcess hang, or aborts Node when exec failed.
 #pragma once
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -14,15 +16,22 @@ namespace pid1 {
 
 class Ownership {
  public:
+  // Which JS thread (Node environment) registered a libuv child.
+  using Owner = uintptr_t;
+
   static Ownership& Get();
 
-  // Any thread: a spawn (libuv's, wrapped in JS, or pid1's own) starts.
-  // While one is under way the reaper reaps nothing.
+  // Any thread: a spawn (libuv's, wrapped in JS, pid1's own, or a foreign
+  // native fork run through exemptSpawn) starts. While one is under way the
+  // reaper reaps nothing.
   void SpawnBegin();
-  // Ends it; pid > 0 registers a libuv child that libuv will collect.
-  void SpawnEnd(pid_t pid);
+  // Ends it; pid > 0 registers a libuv child of `owner` that libuv will collect.
+  void SpawnEnd(pid_t pid, Owner owner);
   // libuv collected `pid` (its ChildProcess emitted 'exit').
-  void Release(pid_t pid);
+  void Release(pid_t pid, Owner owner);
+  // The owner's loop is gone (a Worker ended): libuv will never collect its
+  // children, so the reaper takes them.
+  void ReleaseAll(Owner owner);
   void SetExempt(pid_t pid, bool exempt);
 
   // The eventfd of the running reaper, woken when the ownership changes.
@@ -31,17 +40,19 @@ class Ownership {
   // Reaper thread, with mutex() held.
   std::mutex& mutex() { return mutex_; }
   bool Paused() const { return in_flight_ > 0; }
-  bool AllMine() const { return owned_.empty() && exempt_.empty(); }
-  bool IsOthers(pid_t pid) const { return owned_.count(pid) != 0 || exempt_.count(pid) != 0; }
+  bool NoneOwned() const { return owned_.empty() && exempt_.empty(); }
+  bool Owned(pid_t pid) const { return owned_.count(pid) != 0 || exempt_.count(pid) != 0; }
 
  private:
   void WakeLocked();
+  void DropLocked(pid_t pid, int count);
 
   std::mutex mutex_;
   int in_flight_ = 0;
   // A count per pid: libuv may collect pid P and the kernel hand P to a new
   // child before JS has seen the first exit.
   std::unordered_map<pid_t, int> owned_;
+  std::map<Owner, std::unordered_map<pid_t, int>> by_owner_;
   std::unordered_set<pid_t> exempt_;
   int wake_fd_ = -1;
 };

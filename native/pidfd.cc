@@ -1,5 +1,7 @@
 #include "pidfd.h"
 
+#include <poll.h>
+
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,5 +32,16 @@ int PidfdSendSignal(int fd, int signal) {
 }
 
 int Kill(pid_t pid, int signal) { return kill(pid, signal) == 0 ? 0 : -errno; }
+
+int PidfdExited(int fd, bool* exited) {
+  struct pollfd entry = {fd, POLLIN, 0};
+  int n;
+  do {
+    n = poll(&entry, 1, 0);  // a look, not a wait
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return -errno;
+  *exited = n > 0 && (entry.revents & (POLLIN | POLLHUP)) != 0;
+  return 0;
+}
 
 }  // namespace pid1

@@ -8,6 +8,9 @@ namespace pid1 {
 
 int PidfdOpen(pid_t pid, int* fd);
 int PidfdSendSignal(int fd, int signal);
+// Whether the process behind `fd` has exited, without waiting (a pidfd is
+// readable from its exit on).
+int PidfdExited(int fd, bool* exited);
 int Kill(pid_t pid, int signal);
 
 }  // namespace pid1

@@ -1,13 +1,14 @@
 #include "reaper.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -15,16 +16,36 @@
 #include <mutex>
 
 #include "ownership.h"
+#include "pidfd.h"
+#include "procstat.h"
 #include "signalfd.h"
 
 namespace pid1 {
+
+const char* const kReaperSyscallNames[kSyscallCount] = {"poll", "read", "waitid"};
+
+namespace {
+
+int64_t BootTimeNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void Wake(int fd) {
+  uint64_t one = 1;
+  ssize_t ignored = write(fd, &one, sizeof one);
+  (void)ignored;
+}
+
+}  // namespace
 
 Reaper& TheReaper() {
   static Reaper* instance = new Reaper();  // never destroyed: see Stop()
   return *instance;
 }
 
-int Reaper::Start(const sigset_t& signals, Deliver deliver) {
+int Reaper::Start(const sigset_t& signals, Notify notify) {
   if (running_) return -EBUSY;
   sigset_t set = signals;
   sigaddset(&set, SIGCHLD);
@@ -37,8 +58,14 @@ int Reaper::Start(const sigset_t& signals, Deliver deliver) {
     signal_fd_ = -1;
     return err;
   }
-  deliver_ = std::move(deliver);
+  notify_ = std::move(notify);
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    queue_.clear();
+    notified_ = false;
+  }
   stopping_ = false;
+  reported_ = 0;
   for (int sig = 1; sig < NSIG; sig++) rewrite_[sig] = sig;
   hand_on_[SIGCHLD] = true;
   // The thread starts with every signal blocked: nothing it owns can land on
@@ -50,9 +77,11 @@ int Reaper::Start(const sigset_t& signals, Deliver deliver) {
   // (and leave it out of process-wide mask changes) at once.
   std::promise<pid_t> started;
   std::future<pid_t> tid = started.get_future();
+  Ownership::Get().SetWakeFd(wake_fd_);
   try {
     thread_ = std::thread(&Reaper::Run, this, std::move(started));
   } catch (...) {
+    Ownership::Get().SetWakeFd(-1);
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     close(signal_fd_);
     close(wake_fd_);
@@ -61,7 +90,6 @@ int Reaper::Start(const sigset_t& signals, Deliver deliver) {
   }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   tid_ = tid.get();
-  Ownership::Get().SetWakeFd(wake_fd_);
   running_ = true;
   return 0;
 }
@@ -69,26 +97,46 @@ int Reaper::Start(const sigset_t& signals, Deliver deliver) {
 void Reaper::Stop() {
   if (!running_) return;
   stopping_ = true;
-  uint64_t one = 1;
-  ssize_t ignored = write(wake_fd_, &one, sizeof one);
-  (void)ignored;
+  Wake(wake_fd_);
   thread_.join();
   Ownership::Get().SetWakeFd(-1);
   close(signal_fd_);
   close(wake_fd_);
   signal_fd_ = wake_fd_ = -1;
+  // What a face configured lasts one run.
   forward_target_ = 0;
+  forward_leader_ = 0;
+  forward_children_ = false;
   holding_ = false;
   held_.clear();
   report_reaps_ = true;
-  for (int sig = 1; sig < NSIG; sig++) quiet_[sig] = false;
-  for (int sig = 1; sig < NSIG; sig++) hand_on_[sig] = false;
+  for (int sig = 1; sig < NSIG; sig++) {
+    quiet_[sig] = false;
+    hand_on_[sig] = false;
+    forward_when_[sig] = static_cast<int32_t>(ForwardWhen::kAlways);
+  }
+  {
+    std::lock_guard<std::mutex> lock(sent_mutex_);
+    for (auto& list : sent_) list.clear();
+    any_own_child_sent_ = false;
+  }
   tid_ = 0;
   running_ = false;
 }
 
+void Reaper::Take(std::vector<int32_t>* out) {
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  if (out->empty()) {
+    out->swap(queue_);
+  } else {
+    out->insert(out->end(), queue_.begin(), queue_.end());
+    queue_.clear();
+  }
+  notified_ = false;
+}
+
 void Reaper::SetHandOn(int signal, bool on) {
-  if (signal > 0 && signal < NSIG) hand_on_[signal] = on;
+  if (signal > 0 && signal < NSIG && signal != SIGCHLD) hand_on_[signal] = on;
 }
 
 void Reaper::SetForward(pid_t target, pid_t leader, const std::vector<int>& rewrite) {
@@ -97,12 +145,13 @@ void Reaper::SetForward(pid_t target, pid_t leader, const std::vector<int>& rewr
   }
   forward_leader_ = leader;
   forward_target_ = target;
-  if (holding_.exchange(false) && running_) {
-    // Wake the thread to hand over what it held.
-    uint64_t one = 1;
-    ssize_t ignored = write(wake_fd_, &one, sizeof one);
-    (void)ignored;
-  }
+  if (holding_.exchange(false) && running_) Wake(wake_fd_);  // hand over what it held
+}
+
+void Reaper::SetForwardChildren(bool on) { forward_children_ = on; }
+
+void Reaper::SetForwardWhen(int signal, ForwardWhen when) {
+  if (signal > 0 && signal < NSIG) forward_when_[signal] = static_cast<int32_t>(when);
 }
 
 void Reaper::HoldForward() { holding_ = true; }
@@ -115,12 +164,25 @@ void Reaper::SetReporting(bool all_reaps, const std::vector<int>& quiet_signals)
   report_reaps_ = all_reaps;
 }
 
+double Reaper::SentAgoMs(int signal, pid_t pid, pid_t pgrp, uint64_t start_ticks) {
+  if (signal <= 0 || signal >= NSIG) return -1;
+  static const int64_t ns_per_tick = 1000000000 / sysconf(_SC_CLK_TCK);
+  int64_t now = BootTimeNs();
+  std::lock_guard<std::mutex> lock(sent_mutex_);
+  for (const Sent& sent : sent_[signal]) {
+    bool same_process = sent.id == pid && (sent.start_ticks == 0 || sent.start_ticks == start_ticks);
+    // A group reaches the members it had then: those started before it.
+    bool in_group = sent.id < 0 && -sent.id == pgrp && static_cast<int64_t>(start_ticks) * ns_per_tick < sent.at_ns;
+    if (same_process || in_group) return static_cast<double>(now - sent.at_ns) / 1e6;
+  }
+  return -1;
+}
+
 // Reaper thread. libuv's handler is a plain sa_handler that takes a lock and
 // writes to the signal pipe of each loop; calling it from this thread, with
 // every signal blocked, is what a kernel delivery would have done.
 void Reaper::HandOn(const signalfd_siginfo& info) {
   int sig = static_cast<int>(info.ssi_signo);
-  if (!hand_on_[sig]) return;
   struct sigaction current;
   // Looked up each time: libuv installs and removes its handler as handles
   // start and stop.
@@ -139,24 +201,74 @@ void Reaper::HandOn(const signalfd_siginfo& info) {
   }
 }
 
-// Reaper thread.
-void Reaper::Forward(int signal) {
+// Reaper thread. Returns whether the signal went (or will go, when held) to
+// somebody; records whom it reached for SentAgoMs().
+bool Reaper::Forward(int signal, int32_t code) {
+  if (forward_children_.load()) {
+    std::vector<Sent> sent;
+    ForwardToChildren(signal, code, &sent);
+    std::lock_guard<std::mutex> lock(sent_mutex_);
+    sent_[signal].swap(sent);
+    return true;
+  }
   if (holding_.load()) {
-    held_.push_back(signal);
-    return;
+    held_.emplace_back(signal, code);
+    return true;
   }
   pid_t target = forward_target_.load();
-  if (target == 0) return;
   int mapped = rewrite_[signal].load();
-  if (mapped <= 0) return;
   // Never pid 0 or -1: target is a checked pid or a -pgid below -1.
-  if (target == -1) return;
-  kill(target, mapped);
+  if (target == 0 || target == -1 || mapped <= 0) return false;
+  if (kill(target, mapped) != 0) return false;
+  std::lock_guard<std::mutex> lock(sent_mutex_);
+  // The target is our own child (or its group): valid until we reap it.
+  sent_[mapped].assign(1, Sent{target, 0, BootTimeNs()});
+  if (target > 0) any_own_child_sent_ = true;
+  return true;
+}
+
+// Reaper thread. A child is signalled through a pidfd opened before its
+// parent is checked, so a pid that was reaped by libuv and reused by then
+// is never signalled: the pidfd names the process that had the pid.
+void Reaper::ForwardToChildren(int signal, int32_t code, std::vector<Sent>* sent) {
+  std::vector<pid_t> children;
+  ReadOwnChildren(&children);
+  std::sort(children.begin(), children.end());
+  children.erase(std::unique(children.begin(), children.end()), children.end());
+  const pid_t self = getpid();
+  const pid_t own_group = code == SI_KERNEL ? getpgrp() : 0;
+  const int64_t now = BootTimeNs();
+  for (pid_t pid : children) {
+    int fd = -1;
+    if (PidfdOpen(pid, &fd) == -ESRCH) continue;  // gone
+    ProcStat stat;
+    bool ours = ReadProcStat(pid, &stat) == 0 && stat.ppid == self && stat.state != 'Z' && stat.state != 'X';
+    if (ours && !(code == SI_KERNEL && stat.pgrp == own_group)) {
+      // Without pidfds (before Linux 5.3) kill() is the fallback; the window
+      // is that of any kill() to a child.
+      int err = fd >= 0 ? PidfdSendSignal(fd, signal) : Kill(pid, signal);
+      if (err == 0) sent->push_back(Sent{pid, stat.start_ticks, now});
+    }
+    if (fd >= 0) close(fd);
+  }
+}
+
+void Reaper::PushError(int err, ReaperSyscall syscall, std::vector<int32_t>* batch) {
+  if (reported_ & (1u << syscall)) return;
+  reported_ |= 1u << syscall;
+  batch->insert(batch->end(), {kEventError, err, syscall, 0, 0, 0});
 }
 
 // Reaper thread.
-void Reaper::Record(const WaitResult& result, ReaperBatch* batch) {
+void Reaper::OnReaped(const WaitResult& result, std::vector<int32_t>* batch) {
   if (result.stopped || result.continued) return;
+  if (any_own_child_sent_.load()) {
+    std::lock_guard<std::mutex> lock(sent_mutex_);
+    for (auto& list : sent_) {
+      list.erase(std::remove_if(list.begin(), list.end(), [&](const Sent& s) { return s.id == result.pid && s.start_ticks == 0; }),
+                 list.end());
+    }
+  }
   if (result.pid == forward_leader_.load()) {
     // The forwarding target is gone: a later signal must not reach a
     // process that inherits its pid. Group forwarding ends with it too.
@@ -165,50 +277,29 @@ void Reaper::Record(const WaitResult& result, ReaperBatch* batch) {
   } else if (!report_reaps_.load() && !holding_.load()) {
     return;
   }
-  ReaperEvent event;
-  event.kind = ReaperEvent::kReap;
-  event.reap = result;
-  batch->push_back(event);
+  batch->insert(batch->end(), {kEventReap, result.pid, result.exit_code, result.signal, result.core_dumped ? 1 : 0, 0});
 }
 
 // Reaper thread, with the ownership mutex held. waitid(P_ALL, WNOWAIT) keeps
-// returning the same first zombie, so when that one belongs to libuv the
-// other children are looked at one by one. The per-thread children lists
-// may skip entries (proc(5)): what they miss is found on the next pass,
-// which the release of the owned zombie triggers.
-void Reaper::LookPastOwned(ReaperBatch* batch) {
-  DIR* dir = opendir("/proc/self/task");
-  if (dir == nullptr) return;
+// returning the same first zombie, so when that one belongs to somebody else
+// the other children are looked at one by one. The per-thread children
+// lists may skip entries (proc(5)): what they miss is found on the next
+// pass, which the release of the owned zombie triggers.
+void Reaper::LookPastOwned(std::vector<int32_t>* batch) {
+  std::vector<pid_t> children;
+  ReadOwnChildren(&children);
   Ownership& ownership = Ownership::Get();
-  char path[320];
-  char buffer[4096];
-  while (struct dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-    snprintf(path, sizeof path, "/proc/self/task/%s/children", entry->d_name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t n = read(fd, buffer, sizeof buffer - 1);
-    close(fd);
-    if (n <= 0) continue;
-    buffer[n] = '\0';
-    char* cursor = buffer;
-    while (*cursor != '\0') {
-      char* end = nullptr;
-      long pid = strtol(cursor, &end, 10);
-      if (end == cursor) break;
-      cursor = end;
-      if (pid <= 0 || ownership.IsOthers(static_cast<pid_t>(pid))) continue;
-      WaitResult result;
-      if (WaitId(P_PID, static_cast<id_t>(pid), WEXITED, false, &result) == 0 && result.pid > 0)
-        Record(result, batch);
-    }
+  for (pid_t pid : children) {
+    if (pid <= 0 || ownership.Owned(pid)) continue;
+    WaitResult result;
+    if (WaitId(P_PID, static_cast<id_t>(pid), WEXITED, false, &result) == 0 && result.pid > 0) OnReaped(result, batch);
   }
-  closedir(dir);
 }
 
 // Reaper thread. Standard signals coalesce, so every pass drains every
-// zombie it may take.
-void Reaper::ReapPass(ReaperBatch* batch) {
+// zombie it may take. A waitid error other than ECHILD (no child left) is
+// reported; the next wake-up tries again.
+void Reaper::ReapPass(std::vector<int32_t>* batch) {
   Ownership& ownership = Ownership::Get();
   for (;;) {
     std::unique_lock<std::mutex> lock(ownership.mutex());
@@ -216,15 +307,21 @@ void Reaper::ReapPass(ReaperBatch* batch) {
     // waits for with a blocking waitpid: its end wakes us again.
     if (ownership.Paused()) return;
     WaitResult result;
-    if (ownership.AllMine()) {
-      // Reaped under the lock: a libuv spawn cannot begin in between.
-      if (WaitId(P_ALL, 0, WEXITED, false, &result) != 0 || result.pid == 0) return;
+    bool none_owned = ownership.NoneOwned();
+    // With nothing owned by others, reap under the lock: a libuv spawn
+    // cannot begin in between.
+    int err = WaitId(P_ALL, 0, none_owned ? WEXITED : WEXITED | WNOWAIT, false, &result);
+    if (err == -ECHILD || (err == 0 && result.pid == 0)) return;
+    if (err != 0) {
+      PushError(-err, kSyscallWaitid, batch);
+      return;
+    }
+    if (none_owned) {
       lock.unlock();
-      Record(result, batch);
+      OnReaped(result, batch);
       continue;
     }
-    if (WaitId(P_ALL, 0, WEXITED | WNOWAIT, false, &result) != 0 || result.pid == 0) return;
-    if (ownership.IsOthers(result.pid)) {
+    if (ownership.Owned(result.pid)) {
       LookPastOwned(batch);
       return;
     }
@@ -232,21 +329,40 @@ void Reaper::ReapPass(ReaperBatch* batch) {
     // still holds without the lock.
     lock.unlock();
     WaitResult reaped;
-    if (WaitId(P_PID, static_cast<id_t>(result.pid), WEXITED, false, &reaped) == 0 && reaped.pid > 0)
-      Record(reaped, batch);
+    if (WaitId(P_PID, static_cast<id_t>(result.pid), WEXITED, false, &reaped) == 0 && reaped.pid > 0) OnReaped(reaped, batch);
   }
+}
+
+// Reaper thread: hands a batch to the queue; tells JS once per Take().
+void Reaper::Publish(std::vector<int32_t>* batch) {
+  if (batch->empty()) return;
+  bool notify = false;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    queue_.insert(queue_.end(), batch->begin(), batch->end());
+    if (!notified_) notified_ = notify = true;
+  }
+  batch->clear();
+  if (notify) notify_();
 }
 
 // Reaper thread: the loop. poll() without a timeout: an idle init makes no
 // system call.
 void Reaper::Run(std::promise<pid_t> started) {
   started.set_value(static_cast<pid_t>(syscall(SYS_gettid)));
+  std::vector<int32_t> batch;
   std::vector<signalfd_siginfo> infos;
+  // Zombies that were there before the thread: no SIGCHLD will announce them.
+  ReapPass(&batch);
+  Publish(&batch);
   for (;;) {
     struct pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      break;  // EFAULT/EINVAL/ENOMEM: nothing sane is left to do
+      // EFAULT/EINVAL/ENOMEM: nothing sane is left to do but say so.
+      PushError(errno, kSyscallPoll, &batch);
+      Publish(&batch);
+      break;
     }
     bool reap = false;
     if (fds[1].revents & POLLIN) {
@@ -256,41 +372,39 @@ void Reaper::Run(std::promise<pid_t> started) {
       if (stopping_) {
         // One last pass, so that a process seen to exit (its pidfd became
         // readable) before the stop is reported, not left for nobody.
-        auto* last = new ReaperBatch();
-        ReapPass(last);
-        if (last->empty()) delete last; else deliver_(last);
+        ReapPass(&batch);
+        Publish(&batch);
         break;
       }
       reap = true;
     }
     if (!held_.empty() && !holding_.load()) {
-      std::vector<int> held;
+      std::vector<std::pair<int, int32_t>> held;
       held.swap(held_);
-      for (int sig : held) Forward(sig);
+      for (const auto& [sig, code] : held) Forward(sig, code);
     }
-    auto* batch = new ReaperBatch();
     infos.clear();
-    SignalFdRead(signal_fd_, &infos);
+    int err = SignalFdRead(signal_fd_, &infos);
+    if (err != 0) PushError(-err, kSyscallRead, &batch);
     for (const signalfd_siginfo& info : infos) {
       int sig = static_cast<int>(info.ssi_signo);
-      HandOn(info);
+      bool listening = hand_on_[sig].load();
       if (sig == SIGCHLD) {
+        HandOn(info);
         reap = true;
         continue;
       }
-      Forward(sig);
+      // Forwarded before it is handed on: a JS listener that then calls
+      // shutdown() finds the children signalled already, and signals none twice.
+      auto when = static_cast<ForwardWhen>(forward_when_[sig].load());
+      bool forwarded = (when == ForwardWhen::kAlways || (when == ForwardWhen::kListening && listening)) && Forward(sig, info.ssi_code);
+      if (listening) HandOn(info);
       if (quiet_[sig].load()) continue;
-      ReaperEvent event;
-      event.kind = ReaperEvent::kSignal;
-      event.signal = info;
-      batch->push_back(event);
+      int32_t flags = (listening ? kSignalHandedOn : 0) | (forwarded ? kSignalForwarded : 0);
+      batch.insert(batch.end(), {kEventSignal, sig, static_cast<int32_t>(info.ssi_pid), static_cast<int32_t>(info.ssi_uid), info.ssi_code, flags});
     }
-    if (reap) ReapPass(batch);
-    if (batch->empty()) {
-      delete batch;
-    } else {
-      deliver_(batch);
-    }
+    if (reap) ReapPass(&batch);
+    Publish(&batch);
   }
 }
 

@@ -8,8 +8,10 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -17,30 +19,49 @@
 
 namespace pid1 {
 
-struct ReaperEvent {
-  enum Kind { kReap, kSignal } kind;
-  WaitResult reap;          // kReap
-  signalfd_siginfo signal;  // kSignal
-};
+// The events the thread queues for JS, kEventInts int32 each. The binding
+// hands these constants to JS, so the layout is written down here only:
+//   reap:   kEventReap, pid, exit code (-1: none), signal (0: none), core dumped, 0
+//   signal: kEventSignal, signal, sender pid, sender uid, si_code, flags
+//   error:  kEventError, errno (positive), ReaperSyscall, 0, 0, 0
+constexpr int kEventInts = 6;
+enum EventKind : int32_t { kEventReap = 0, kEventSignal = 1, kEventError = 2 };
+// Signal flags: a JS listener was behind it (handed on); it was forwarded.
+constexpr int32_t kSignalHandedOn = 1;
+constexpr int32_t kSignalForwarded = 2;
+// The system calls whose failure the thread reports, by index.
+enum ReaperSyscall : int32_t { kSyscallPoll, kSyscallRead, kSyscallWaitid, kSyscallCount };
+extern const char* const kReaperSyscallNames[kSyscallCount];
 
-using ReaperBatch = std::vector<ReaperEvent>;
+// When a signal the reaper reads is forwarded.
+enum class ForwardWhen : int32_t {
+  kAlways = 0,
+  kListening = 1,  // only when a JS listener is behind it (else the face's policy acts)
+  kNever = 2,
+};
 
 class Reaper {
  public:
-  // Called on the reaper thread with each batch of events; it takes the batch.
-  using Deliver = std::function<void(ReaperBatch*)>;
+  // Called on the reaper thread when the queue of events stops being empty.
+  using Notify = std::function<void()>;
 
   // The signals in `signals` must already be blocked in every thread; SIGCHLD
-  // is always among them.
-  int Start(const sigset_t& signals, Deliver deliver);
-  // Any thread but the reaper's: stops and joins the thread, closes its fds.
+  // is always among them. The thread's first act is a reap pass: zombies
+  // that exist before it starts are collected without waiting for a SIGCHLD.
+  int Start(const sigset_t& signals, Notify notify);
+  // Any thread but the reaper's: stops the thread after a last reap pass and
+  // joins it. Events it queued stay for Take().
   void Stop();
   bool running() const { return running_; }
   pid_t tid() const { return tid_.load(); }
 
+  // Any thread: moves every queued event to `out` (appended).
+  void Take(std::vector<int32_t>* out);
+
   // Hand `signal` on to the handler Node/libuv installed, before pid1's own
   // work. Only where a plain handler is behind it (a JS listener): Node's
   // start-up SIGINT/SIGTERM handler re-raises from the calling thread.
+  // SIGCHLD is always handed on (libuv's child watcher depends on it).
   void SetHandOn(int signal, bool on);
 
   // Forward signals to `target` (a pid, or -pgid) from the reaper thread,
@@ -48,28 +69,51 @@ class Reaper {
   // by itself when the reaper collects that pid, so a recycled pid is never
   // signalled. target 0 turns it off.
   void SetForward(pid_t target, pid_t leader, const std::vector<int>& rewrite);
+  // Forward to every direct child instead (init()): each is checked through
+  // /proc and signalled through a pidfd. A signal a terminal sent (SI_KERNEL)
+  // skips the children in our own process group, which the terminal reached.
+  void SetForwardChildren(bool on);
+  void SetForwardWhen(int signal, ForwardWhen when);
+  // Until SetForward names a target, hold the signals to forward (the child
+  // may signal us, or be meant to get a signal, before its pid is known).
+  void HoldForward();
+
   // Which events reach JS. With reaps off only the forwarding leader's reap
   // is reported (and every reap while forwarding is held, so the leader's
   // cannot be missed); a signal with its flag off is forwarded but not
   // reported. All on by default. Waking JS costs more than reaping.
   void SetReporting(bool all_reaps, const std::vector<int>& quiet_signals);
 
-  // Until SetForward names a target, hold the signals to forward (the child
-  // may signal us, or be meant to get a signal, before its pid is known).
-  void HoldForward();
+  // How long ago (ms) the last forward of `signal` reached the process `pid`
+  // (of group `pgrp`, started at `start_ticks`), or -1 if it did not. The
+  // stop path asks, so that no process gets the same signal twice.
+  double SentAgoMs(int signal, pid_t pid, pid_t pgrp, uint64_t start_ticks);
 
  private:
+  // One forward: to a pid (start_ticks 0: our own child, valid until we reap
+  // it; else its start time) or to a group (-pgid), at CLOCK_BOOTTIME ns.
+  struct Sent {
+    pid_t id;
+    uint64_t start_ticks;
+    int64_t at_ns;
+  };
+
   void Run(std::promise<pid_t> started);
   void HandOn(const signalfd_siginfo& info);
-  void Forward(int signal);
-  void ReapPass(ReaperBatch* batch);
-  void Record(const WaitResult& result, ReaperBatch* batch);
-  void LookPastOwned(ReaperBatch* batch);
+  bool Forward(int signal, int32_t code);
+  void ForwardToChildren(int signal, int32_t code, std::vector<Sent>* sent);
+  void ReapPass(std::vector<int32_t>* batch);
+  // Queues the reap of `result` (and ends forwarding to it if it was the leader).
+  void OnReaped(const WaitResult& result, std::vector<int32_t>* batch);
+  void LookPastOwned(std::vector<int32_t>* batch);
+  void Publish(std::vector<int32_t>* batch);
+  // Each system call's failure is reported once per run, not once per pass.
+  void PushError(int err, ReaperSyscall syscall, std::vector<int32_t>* batch);
 
   int signal_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;
-  Deliver deliver_;
+  Notify notify_;
   bool running_ = false;
   std::atomic<bool> stopping_{false};
   std::atomic<pid_t> tid_{0};
@@ -77,11 +121,22 @@ class Reaper {
   // Written by JS, read by the reaper thread: one packed word each.
   std::atomic<pid_t> forward_target_{0};
   std::atomic<pid_t> forward_leader_{0};
+  std::atomic<bool> forward_children_{false};
   std::atomic<int> rewrite_[NSIG] = {};
+  std::atomic<int32_t> forward_when_[NSIG] = {};
   std::atomic<bool> holding_{false};
   std::atomic<bool> report_reaps_{true};
   std::atomic<bool> quiet_[NSIG] = {};
-  std::vector<int> held_;  // reaper thread only
+  std::vector<std::pair<int, int32_t>> held_;  // reaper thread only
+  uint32_t reported_ = 0;                      // reaper thread only: syscalls whose failure was reported
+
+  std::mutex queue_mutex_;
+  std::vector<int32_t> queue_;
+  bool notified_ = false;  // a Notify is on its way and Take() has not run since
+
+  std::mutex sent_mutex_;
+  std::vector<Sent> sent_[NSIG];
+  std::atomic<bool> any_own_child_sent_{false};
 };
 
 // The process-wide reaper (one per process, shared by every Node thread).

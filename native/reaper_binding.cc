@@ -1,6 +1,11 @@
 // Bindings of the reaper and the ownership registry. The reaper thread
-// reaches JS only through a thread-safe function, in batches.
+// queues events natively and wakes JS through a thread-safe function that
+// carries no data: JS takes the queue when it is ready, and stopping the
+// reaper hands over whatever is left, synchronously.
 #include <napi.h>
+
+#include <mutex>
+#include <unordered_set>
 
 #include "binding_util.h"
 #include "ownership.h"
@@ -8,47 +13,16 @@
 
 namespace pid1 {
 
-pid_t ReaperTid() { return TheReaper().tid(); }
-
 namespace {
 
-// Six int32 per event, so a batch of thousands crosses to JS as one typed
-// array instead of thousands of objects:
-//   reap:   0, pid, exit code (-1: none), signal (0: none), core dumped, 0
-//   signal: 1, signal, sender pid, sender uid, si_code, 0
-constexpr size_t kEventInts = 6;
-
-void PackEvent(const ReaperEvent& event, int32_t* out) {
-  if (event.kind == ReaperEvent::kReap) {
-    const WaitResult& r = event.reap;
-    out[0] = 0;
-    out[1] = r.pid;
-    out[2] = r.exit_code;
-    out[3] = r.signal;
-    out[4] = r.core_dumped ? 1 : 0;
-  } else {
-    const signalfd_siginfo& s = event.signal;
-    out[0] = 1;
-    out[1] = static_cast<int32_t>(s.ssi_signo);
-    out[2] = static_cast<int32_t>(s.ssi_pid);
-    out[3] = static_cast<int32_t>(s.ssi_uid);
-    out[4] = s.ssi_code;
-  }
-  out[5] = 0;
-}
-
 // JS thread of the owner env; env is null when the function is torn down.
-// Always frees the batch. Nothing may unwind into libuv: a listener that
-// threw becomes the process's uncaught exception, as from any event source,
-// and during environment teardown (calls into JS refused) the batch is
-// dropped.
-void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, ReaperBatch* batch) {
-  std::unique_ptr<ReaperBatch> owned(batch);
+// The callback only schedules JS's own drain: nothing a listener does runs
+// here, so no exception can meet Node-API's (DEP0168) handling. Should the
+// callback throw anyway, it becomes the process's uncaught exception.
+void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, std::nullptr_t*) {
   if (env == nullptr || callback == nullptr) return;
   try {
-    Napi::Int32Array packed = Napi::Int32Array::New(env, batch->size() * kEventInts);
-    for (size_t i = 0; i < batch->size(); i++) PackEvent((*batch)[i], packed.Data() + i * kEventInts);
-    callback.Call({packed});
+    callback.Call({});
   } catch (const Napi::Error& error) {
     try {
       error.ThrowAsJavaScriptException();
@@ -58,35 +32,16 @@ void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, ReaperBatch
   }
 }
 
-using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, ReaperBatch, CallJs>;
+using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, std::nullptr_t, CallJs>;
 
 struct ReaperJs {
   Tsfn tsfn;
   napi_env owner = nullptr;  // the env that started the reaper
-  // Called once every batch queued before the stop has been delivered.
-  Napi::FunctionReference on_drained;
 };
 ReaperJs g_reaper_js;  // touched only on the owner's JS thread
 
 void OnEnvCleanup(void* arg);
 
-// JS thread: the thread-safe function is finalised, so every batch queued
-// before the stop was delivered. During teardown there is no JS to call.
-void OnFinalize(Napi::Env env, void*, std::nullptr_t*) {
-  if (g_reaper_js.on_drained.IsEmpty()) return;
-  Napi::FunctionReference callback = std::move(g_reaper_js.on_drained);
-  try {
-    callback.Call({});
-  } catch (const Napi::Error& error) {
-    try {
-      error.ThrowAsJavaScriptException();
-    } catch (...) {
-    }
-  }
-  (void)env;
-}
-
-// from_hook: called by the env's cleanup hook, which is removed by Node.
 void StopReaper(bool from_hook) {
   TheReaper().Stop();
   if (g_reaper_js.owner != nullptr) {
@@ -101,21 +56,47 @@ void OnEnvCleanup(void* arg) {
   if (g_reaper_js.owner == static_cast<napi_env>(arg)) StopReaper(true);
 }
 
-// reaperStart(signals, callback) -> reaper thread id
+// Envs with the hook below: Node aborts on a hook added twice, and the
+// addon can be initialised twice in one env (two copies of the package).
+std::mutex g_envs_mutex;
+std::unordered_set<napi_env> g_envs;
+
+// Any env that loaded pid1 is going away: libuv will never collect the
+// children its loop spawned, so they become the reaper's.
+void ReleaseEnvChildren(void* arg) {
+  {
+    std::lock_guard<std::mutex> lock(g_envs_mutex);
+    g_envs.erase(static_cast<napi_env>(arg));
+  }
+  Ownership::Get().ReleaseAll(reinterpret_cast<Ownership::Owner>(arg));
+}
+
+Ownership::Owner OwnerOf(const Napi::CallbackInfo& info) { return reinterpret_cast<Ownership::Owner>(static_cast<napi_env>(info.Env())); }
+
+Napi::Int32Array TakeEvents(Napi::Env env) {
+  std::vector<int32_t> events;
+  TheReaper().Take(&events);
+  Napi::Int32Array out = Napi::Int32Array::New(env, events.size());
+  std::copy(events.begin(), events.end(), out.Data());
+  return out;
+}
+
+// reaperStart(signals, onEvents)
 Napi::Value Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (TheReaper().running()) Check(env, -EBUSY, "pthread_create");
+  if (TheReaper().running()) Check(env, -EBUSY, "reaperStart");
   sigset_t set = ToSigset(info[0]);
-  Tsfn tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "pid1-reaper", 0, 1, nullptr, OnFinalize,
-                        static_cast<void*>(nullptr));
+  Tsfn tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "pid1-reaper", 0, 1);
   tsfn.Unref(env);  // the reaper never keeps the process alive by itself
-  int err = TheReaper().Start(set, [tsfn](ReaperBatch* batch) mutable {
+  int err = TheReaper().Start(set, [tsfn]() mutable {
     // Reaper thread. NonBlockingCall with an unbounded queue never waits for JS.
-    if (tsfn.NonBlockingCall(batch) != napi_ok) delete batch;
+    tsfn.NonBlockingCall();
   });
   if (err != 0) {
     tsfn.Release();
-    Check(env, err, "signalfd");
+    // EBUSY was checked above; what is left comes from signalfd, eventfd or
+    // pthread_create, which the reaper tells apart by errno only.
+    Check(env, err, err == -EAGAIN ? "pthread_create" : "signalfd");
   }
   napi_add_env_cleanup_hook(env, OnEnvCleanup, env);
   g_reaper_js.tsfn = tsfn;
@@ -123,13 +104,13 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// reaperStop(onDrained?)
+// reaperTake() -> Int32Array of the events queued so far
+Napi::Value Take(const Napi::CallbackInfo& info) { return TakeEvents(info.Env()); }
+
+// reaperStop() -> Int32Array of the events the thread queued before it ended
 Napi::Value Stop(const Napi::CallbackInfo& info) {
-  if (info.Length() > 0 && info[0].IsFunction() && g_reaper_js.owner != nullptr) {
-    g_reaper_js.on_drained = Napi::Persistent(info[0].As<Napi::Function>());
-  }
   StopReaper(false);
-  return info.Env().Undefined();
+  return TakeEvents(info.Env());
 }
 
 // reaperRef(on): whether the reaper holds the event loop open (the pid1
@@ -154,22 +135,42 @@ Napi::Value SetHandOn(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+std::vector<int> ToInts(const Napi::Value& value) {
+  std::vector<int> out;
+  Napi::Array array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); i++) out.push_back(array.Get(i).As<Napi::Number>().Int32Value());
+  return out;
+}
+
 // setForward(target, leader, rewrite[]) where rewrite[sig] is the signal to
 // send for sig (0 drops it).
 Napi::Value SetForward(const Napi::CallbackInfo& info) {
-  std::vector<int> rewrite;
-  Napi::Array array = info[2].As<Napi::Array>();
-  for (uint32_t i = 0; i < array.Length(); i++) rewrite.push_back(array.Get(i).As<Napi::Number>().Int32Value());
-  TheReaper().SetForward(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), rewrite);
+  TheReaper().SetForward(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), ToInts(info[2]));
   return info.Env().Undefined();
+}
+
+Napi::Value SetForwardChildren(const Napi::CallbackInfo& info) {
+  TheReaper().SetForwardChildren(info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+
+// setForwardWhen(signal, when): when is one of protocol.forwardWhen.
+Napi::Value SetForwardWhen(const Napi::CallbackInfo& info) {
+  TheReaper().SetForwardWhen(info[0].As<Napi::Number>().Int32Value(), static_cast<ForwardWhen>(info[1].As<Napi::Number>().Int32Value()));
+  return info.Env().Undefined();
+}
+
+// reaperSentAgo(signal, pid, pgrp, startTicks) -> ms since the last forward of
+// signal reached that process, or -1
+Napi::Value SentAgo(const Napi::CallbackInfo& info) {
+  double ms = TheReaper().SentAgoMs(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(),
+                                    info[2].As<Napi::Number>().Int32Value(), static_cast<uint64_t>(info[3].As<Napi::Number>().DoubleValue()));
+  return Napi::Number::New(info.Env(), ms);
 }
 
 // reaperSetReporting(allReaps, quietSignals[])
 Napi::Value SetReporting(const Napi::CallbackInfo& info) {
-  std::vector<int> quiet;
-  Napi::Array array = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < array.Length(); i++) quiet.push_back(array.Get(i).As<Napi::Number>().Int32Value());
-  TheReaper().SetReporting(info[0].ToBoolean(), quiet);
+  TheReaper().SetReporting(info[0].ToBoolean(), ToInts(info[1]));
   return info.Env().Undefined();
 }
 
@@ -184,12 +185,12 @@ Napi::Value SpawnBegin(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SpawnEnd(const Napi::CallbackInfo& info) {
-  Ownership::Get().SpawnEnd(info[0].As<Napi::Number>().Int32Value());
+  Ownership::Get().SpawnEnd(info[0].As<Napi::Number>().Int32Value(), OwnerOf(info));
   return info.Env().Undefined();
 }
 
 Napi::Value Release(const Napi::CallbackInfo& info) {
-  Ownership::Get().Release(info[0].As<Napi::Number>().Int32Value());
+  Ownership::Get().Release(info[0].As<Napi::Number>().Int32Value(), OwnerOf(info));
   return info.Env().Undefined();
 }
 
@@ -198,16 +199,49 @@ Napi::Value SetExempt(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The native/JS protocol, written once in reaper.h and handed to JS.
+Napi::Object Protocol(Napi::Env env) {
+  Napi::Object protocol = Napi::Object::New(env);
+  protocol.Set("eventInts", kEventInts);
+  Napi::Object kinds = Napi::Object::New(env);
+  kinds.Set("reap", static_cast<int32_t>(kEventReap));
+  kinds.Set("signal", static_cast<int32_t>(kEventSignal));
+  kinds.Set("error", static_cast<int32_t>(kEventError));
+  protocol.Set("kinds", kinds);
+  Napi::Object flags = Napi::Object::New(env);
+  flags.Set("handedOn", kSignalHandedOn);
+  flags.Set("forwarded", kSignalForwarded);
+  protocol.Set("signalFlags", flags);
+  Napi::Array syscalls = Napi::Array::New(env, kSyscallCount);
+  for (int i = 0; i < kSyscallCount; i++) syscalls.Set(i, kReaperSyscallNames[i]);
+  protocol.Set("syscalls", syscalls);
+  Napi::Object when = Napi::Object::New(env);
+  when.Set("always", static_cast<int32_t>(ForwardWhen::kAlways));
+  when.Set("listening", static_cast<int32_t>(ForwardWhen::kListening));
+  when.Set("never", static_cast<int32_t>(ForwardWhen::kNever));
+  protocol.Set("forwardWhen", when);
+  return protocol;
+}
+
 }  // namespace
 
 void RegisterReaper(Napi::Env env, Napi::Object exports) {
+  {
+    std::lock_guard<std::mutex> lock(g_envs_mutex);
+    if (g_envs.insert(env).second) napi_add_env_cleanup_hook(env, ReleaseEnvChildren, static_cast<napi_env>(env));
+  }
+  exports.Set("reaperProtocol", Protocol(env));
   exports.Set("reaperStart", Napi::Function::New(env, Start));
+  exports.Set("reaperTake", Napi::Function::New(env, Take));
   exports.Set("reaperStop", Napi::Function::New(env, Stop));
   exports.Set("reaperTid", Napi::Function::New(env, Tid));
   exports.Set("reaperRef", Napi::Function::New(env, RefLoop));
   exports.Set("reaperRunning", Napi::Function::New(env, Running));
   exports.Set("reaperSetHandOn", Napi::Function::New(env, SetHandOn));
   exports.Set("reaperSetForward", Napi::Function::New(env, SetForward));
+  exports.Set("reaperSetForwardChildren", Napi::Function::New(env, SetForwardChildren));
+  exports.Set("reaperSetForwardWhen", Napi::Function::New(env, SetForwardWhen));
+  exports.Set("reaperSentAgo", Napi::Function::New(env, SentAgo));
   exports.Set("reaperHoldForward", Napi::Function::New(env, HoldForward));
   exports.Set("reaperSetReporting", Napi::Function::New(env, SetReporting));
   exports.Set("spawnBegin", Napi::Function::New(env, SpawnBegin));

@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "ownership.h"
 
 namespace pid1 {
 namespace {
@@ -117,15 +116,12 @@ int Spawn(const SpawnRequest& request, pid_t* pid, const char** failed_step) {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
-  // The reaper must not collect a child that fails to exec: we reap it here.
-  Ownership::Get().SpawnBegin();
   pid_t child = fork();
   if (child == 0) RunChild(request, argv.data(), envp.data(), candidates.data(), fds[1]);
   int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   close(fds[1]);
   if (child < 0) {
-    Ownership::Get().SpawnEnd(0);
     close(fds[0]);
     *failed_step = "fork";
     return -fork_errno;
@@ -140,11 +136,9 @@ int Spawn(const SpawnRequest& request, pid_t* pid, const char** failed_step) {
   if (n == static_cast<ssize_t>(sizeof failure)) {
     while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
     }
-    Ownership::Get().SpawnEnd(0);
     *failed_step = kStepNames[failure.step];
     return -failure.err;
   }
-  Ownership::Get().SpawnEnd(0);
   *pid = child;
   *failed_step = nullptr;
   return 0;

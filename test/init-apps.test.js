@@ -32,7 +32,7 @@ test('a reap listener that throws during the stop SIGTERM started: the stop ends
   const r = await runFixture('app-throw.js', { args: ['during-stop'], ...GUARD });
   assert.strictEqual(r.timedOut, false, `the app hung:\n${r.stdout}\n${r.stderr}`);
   assert.strictEqual(r.status, 143, r.stderr);
-  assert.strictEqual(lines(r.stdout).filter((l) => l.startsWith('{"reap"')).length, 5 + 1, 'five orphans and the child that left them');
+  assert.strictEqual(lines(r.stdout).filter((l) => l.startsWith('{"reap"')).length, 5, 'the five orphans the stopped child left');
 });
 
 test("process.once('SIGCHLD') does not stop child_process children from reporting their exits", async () => {
@@ -83,7 +83,7 @@ test('a busy event loop past the deadline: no false SIGKILL report, real elapsed
   const elapsed = Number(/(\d+) ms after SIGTERM/.exec(stubbornLine)?.[1]);
   assert.ok(elapsed >= 1000, `the line states the time that passed (the loop was busy 1.3 s): ${stubbornLine}`);
   const lateLine = r.lines.find((l) => l.includes(`pid ${r.late} `));
-  assert.match(lateLine, /appeared after the grace period/);
+  assert.match(lateLine, /found after the grace period ended/);
   assert.doesNotMatch(lateLine, /after SIGTERM/);
   assert.strictEqual(r.lines.filter((l) => l.includes(`pid ${r.graceful} `)).length, 0);
 });
@@ -105,7 +105,8 @@ test('as PID 1 when the loop empties: every orphan is stopped, reaped and report
 
 test("children of a terminated Worker are released: the reaper collects them with their exit codes", async () => {
   const r = expectOk(assert, await runFixture('app-worker-exit.js', GUARD));
-  assert.deepStrictEqual(r.codes, [3, 4, 5, 6, 7]);
+  assert.strictEqual(r.codes.length, 5);
+  for (const [i, code] of r.codes.entries()) assert.ok(code === 'SIGTERM' || code === i + 3, `child ${i}: ${code}`);
   assert.strictEqual(r.zombies, 0);
 });
 

@@ -1,0 +1,228 @@
+// Stopping processes gracefully, the one way both faces do it. A stop fixes
+// its deadline when it begins; sends its signal (SIGTERM) to each target
+// that has not had it already, once; at the deadline SIGKILLs only what is
+// really still alive, checked without waiting; kills at once what turns up
+// after the deadline; and logs each kill with what is running now and the
+// time that really passed. Exits are seen through pidfds becoming readable
+// (Linux 5.3), watched by libuv: nothing is polled.
+import { native, NativeFdWatcher } from './native';
+import { ProcessHandle, pidfdSupported } from './kill';
+import { commandOf, ProcessInfo, readStat } from './procfs';
+import { signalName } from './signals';
+
+/** One process a stop dealt with. */
+export interface StoppedProcess {
+  pid: number;
+  command: string;
+}
+
+/** What a stop did. */
+export interface ShutdownReport {
+  signal: string;
+  gracePeriodMs: number;
+  /** Processes that exited before the deadline. */
+  exited: StoppedProcess[];
+  /** Processes alive at the deadline, or found after it, sent SIGKILL. */
+  killed: StoppedProcess[];
+  durationMs: number;
+}
+
+/**
+ * Structured fields of a log line, for loggers that keep them (JSON):
+ * `event` ('kill', 'signal', 'exit', 'reap', 'error', 'warning'), and
+ * `target` (the pid concerned), `command`, `signal`, `afterMs` where they apply.
+ */
+export interface LogFields {
+  event: string;
+  [field: string]: unknown;
+}
+
+export interface Logger {
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+}
+
+/** A signal a target had already, from the forwarder, and how long ago. */
+export interface AlreadySent {
+  signal: string;
+  agoMs: number;
+}
+
+export interface StopOptions {
+  signal: number;
+  gracePeriodMs: number;
+  logger: Logger;
+  /**
+   * Who to stop; asked again whenever every known target is gone, until the
+   * deadline, and once at the deadline (`atDeadline` true).
+   */
+  targets: (atDeadline: boolean) => ProcessInfo[];
+  /** Whether a target got the signal already (so it is not sent twice). */
+  alreadySent?: (info: ProcessInfo) => AlreadySent | undefined;
+}
+
+interface Tracked {
+  info: ProcessInfo;
+  handle: ProcessHandle;
+  watcher: NativeFdWatcher | null;
+  /** When it was sent the stop's signal (ms, monotonic), and which; undefined: never. */
+  sentAt: number | undefined;
+  sentSignal: string;
+  killed: boolean;
+}
+
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as { code?: string } | null)?.code === code;
+}
+
+/** A stop under way; `promise` resolves with its report. */
+export class Stop {
+  readonly promise: Promise<ShutdownReport>;
+  readonly #options: StopOptions;
+  readonly #started = nowMs();
+  readonly #watchable = pidfdSupported();
+  readonly #alive = new Map<number, Tracked>();
+  readonly #seen = new Set<string>();
+  readonly #exited: StoppedProcess[] = [];
+  readonly #killed: StoppedProcess[] = [];
+  readonly #timer: NodeJS.Timeout;
+  #passed = false;
+  #finished = false;
+  #resolve: (report: ShutdownReport) => void = () => {};
+
+  constructor(options: StopOptions) {
+    this.#options = options;
+    this.promise = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    this.#timer = setTimeout(() => this.#atDeadline(), options.gracePeriodMs);
+    this.#scan();
+  }
+
+  #report(): ShutdownReport {
+    return {
+      signal: signalName(this.#options.signal),
+      gracePeriodMs: this.#options.gracePeriodMs,
+      exited: this.#exited,
+      killed: this.#killed,
+      durationMs: Math.round(nowMs() - this.#started),
+    };
+  }
+
+  #scan(): void {
+    if (this.#finished) return;
+    for (const info of this.#options.targets(false)) this.#track(info);
+    if (this.#alive.size === 0) this.#finish();
+  }
+
+  #track(info: ProcessInfo): void {
+    const key = `${info.pid}:${info.startTime}`;
+    if (this.#alive.has(info.pid) || this.#seen.has(key)) return;
+    this.#seen.add(key);
+    let handle: ProcessHandle;
+    try {
+      handle = new ProcessHandle(info.pid);
+    } catch (error) {
+      if (isCode(error, 'ESRCH')) return; // gone already
+      this.#options.logger.warn(`cannot watch pid ${info.pid} (${info.command}): ${(error as Error).message}`, { event: 'error', target: info.pid });
+      return;
+    }
+    // The pid may have been reused between the /proc scan and the open.
+    if (readStat(info.pid)?.startTime !== info.startTime) {
+      handle.close();
+      return;
+    }
+    const tracked: Tracked = { info, handle, watcher: null, sentAt: undefined, sentSignal: signalName(this.#options.signal), killed: false };
+    this.#alive.set(info.pid, tracked);
+    if (this.#watchable) {
+      tracked.watcher = new native.FdWatcher(handle.fd, () => this.#gone(tracked));
+      tracked.watcher.start();
+    }
+    if (this.#passed) {
+      this.#kill(tracked);
+      return;
+    }
+    const prior = this.#options.alreadySent?.(info);
+    if (prior !== undefined) {
+      tracked.sentAt = nowMs() - prior.agoMs;
+      tracked.sentSignal = prior.signal;
+      return;
+    }
+    try {
+      handle.kill(this.#options.signal);
+      tracked.sentAt = nowMs();
+    } catch (error) {
+      if (!isCode(error, 'ESRCH')) throw error; // exiting already: its pidfd says when
+    }
+  }
+
+  #gone(tracked: Tracked, settling = false): void {
+    if (!this.#alive.has(tracked.info.pid)) return;
+    tracked.watcher?.close();
+    tracked.handle.close();
+    this.#alive.delete(tracked.info.pid);
+    if (!tracked.killed) this.#exited.push({ pid: tracked.info.pid, command: tracked.info.command });
+    if (this.#alive.size > 0 || settling) return;
+    // Before the deadline, whoever turned up meanwhile is stopped too; after
+    // it, the stop ends: nothing can keep it going for ever.
+    if (this.#passed) this.#finish();
+    else this.#scan();
+  }
+
+  // Checked right before a SIGKILL, without waiting: the event loop may have
+  // been too busy to hear a pidfd that became readable long ago.
+  #exitedAlready(tracked: Tracked): boolean {
+    if (tracked.handle.fd >= 0) return native.pidfdExited(tracked.handle.fd);
+    const stat = readStat(tracked.info.pid);
+    return stat === undefined || stat.startTime !== tracked.info.startTime || stat.state === 'Z' || stat.state === 'X';
+  }
+
+  #kill(tracked: Tracked): void {
+    const { pid } = tracked.info;
+    const command = commandOf(pid, undefined);
+    tracked.killed = true;
+    this.#killed.push({ pid, command });
+    const fields: LogFields = { event: 'kill', target: pid, command, signal: 'SIGKILL' };
+    let reason: string;
+    if (tracked.sentAt === undefined) {
+      reason = `never sent ${signalName(this.#options.signal)}: found after the grace period ended`;
+    } else {
+      const afterMs = Math.round(nowMs() - tracked.sentAt);
+      reason = `still running ${afterMs} ms after ${tracked.sentSignal}`;
+      Object.assign(fields, { afterMs, after: tracked.sentSignal });
+    }
+    this.#options.logger.warn(`killed pid ${pid} (${command}) with SIGKILL: ${reason}`, fields);
+    try {
+      tracked.handle.kill('SIGKILL');
+    } catch (error) {
+      if (!isCode(error, 'ESRCH')) throw error; // it exited in between
+    }
+  }
+
+  #atDeadline(): void {
+    this.#passed = true;
+    for (const tracked of [...this.#alive.values()]) {
+      if (this.#exitedAlready(tracked)) this.#gone(tracked, true);
+      else this.#kill(tracked);
+    }
+    // Once: what appeared since the last look is killed at once.
+    for (const info of this.#options.targets(true)) this.#track(info);
+    // Without pidfds (before Linux 5.3) exits of processes that are not our
+    // children cannot be seen without polling: report and stop here.
+    if (!this.#watchable || this.#alive.size === 0) this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    for (const tracked of this.#alive.values()) {
+      tracked.watcher?.close();
+      tracked.handle.close();
+    }
+    this.#alive.clear();
+    this.#resolve(this.#report());
+  }
+}
