@@ -41,6 +41,14 @@ test('prctl EPERM: setChildSubreaper throws EPERM, init() warns once and still r
   assert.strictEqual(r.subreaperAfter, false);
 });
 
+test("waitid EINVAL on the reaper thread: an 'error' event with code, errno and syscall, a log line, and reaping goes on", async () => {
+  const r = expectOk(assert, await faulty('waitid', 'waitid=EINVAL:1'));
+  assert.deepStrictEqual(r.error, { code: 'EINVAL', errno: -22, syscall: 'waitid', message: "pid1's reaper thread: waitid EINVAL" });
+  assert.strictEqual(r.warnings.length, 1);
+  assert.match(r.warnings[0], /waitid EINVAL/);
+  assert.strictEqual(r.reaped.exitCode, 3);
+});
+
 test('pidfd_open ENOSYS: pidfdSupported() is false, ProcessHandle falls back to kill, init() still forwards', async () => {
   const r = expectOk(assert, await faulty('pidfd', 'pidfd_open=ENOSYS'));
   assert.strictEqual(r.supported, false);

@@ -5,7 +5,8 @@
 // leave PID 1 deaf to SIGTERM.
 const test = require('node:test');
 const assert = require('node:assert');
-const { runFixture, expectOk } = require('./helpers');
+const path = require('path');
+const { runFixture, expectOk, FIXTURES } = require('./helpers');
 
 const GUARD = { timeoutMs: 30000 };
 const lines = (stdout) => stdout.trim().split('\n').filter(Boolean);
@@ -127,3 +128,44 @@ test('init() again: the same options return the instance, other options throw, u
   assert.match(r.unknown, /^TypeError ERR_INVALID_ARG_VALUE: .*"gracePeriod"/);
   assert.strictEqual(r.grace, 1000);
 });
+
+test('execa and cross-spawn children report their exact exit codes during an orphan storm', async () => {
+  const r = expectOk(assert, await runFixture('app-libraries.mjs', { args: ['storm'], ...GUARD }));
+  assert.strictEqual(r.execa, 0);
+  assert.strictEqual(r.crossSpawn, 0);
+  assert.strictEqual(r.reaped, 2000);
+  assert.strictEqual(r.zombies, 0);
+});
+
+test("SIGTERM while execa runs a child: execa's own cleanup and pid1's stop together end the app with 143, nothing killed", async () => {
+  const r = await runFixture('app-libraries.mjs', { args: ['execa-term'], ...GUARD });
+  assert.strictEqual(r.timedOut, false, `the stop did not end:\n${r.stdout}\n${r.stderr}`);
+  assert.strictEqual(r.status, 143, r.stderr);
+  assert.match(r.stdout, /got TERM/);
+  assert.doesNotMatch(r.stderr, /killed/);
+});
+
+test('Ctrl+C on a terminal: the children get SIGTERM through the coordinated stop, and the app exits 130 long before the grace period', async () => {
+  const script = JSON.stringify([['expect', 'child ready'], ['send', '\u0003']]);
+  const r = await runFixture(null, {
+    asInit: false,
+    command: ['python3', path.join(FIXTURES, 'pty-run.py'), script, '--', 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, path.join(FIXTURES, 'app-ctrl-c.js')],
+    ...GUARD,
+  });
+  assert.ok(r.json, `the terminal session did not finish: ${r.stderr}`);
+  assert.strictEqual(r.json.status, 130, r.json.output);
+  assert.match(r.json.output, /got TERM/);
+  assert.doesNotMatch(r.json.output, /killed/);
+});
+
+for (const [mode, expected] of [['stop', 'gone'], ['auto', 'alive']]) {
+  test(`a subreaper whose loop empties ${mode === 'stop' ? 'with stopOnExit stops its adopted orphans first' : "leaves its adopted orphans running by default (stopOnExit 'auto': only as PID 1)"}`, async () => {
+    const app = path.join(FIXTURES, 'app-stop-on-exit.js');
+    // sh is PID 1 here, so the app is a subreaper; what it left is judged after it exits.
+    const script = `"$0" "$1" ${mode} > /tmp/pid1-orphan-$$; pid=$(cat /tmp/pid1-orphan-$$); rm /tmp/pid1-orphan-$$; if kill -0 "$pid" 2>/dev/null; then echo alive; else echo gone; fi`;
+    const r = await runFixture(null, { command: ['sh', '-c', script, process.execPath, app], ...GUARD });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(r.stdout.trim(), expected, r.stderr);
+    if (mode === 'stop') assert.match(r.stderr, /reaped \d+ SIGTERM/);
+  });
+}

@@ -4,7 +4,7 @@
 // module its return address belongs to (dladdr), so Node's own fork() for
 // child_process or its prctl() calls never fail.
 //
-//   PID1_FAULTS="prctl=EPERM,pidfd_open=ENOSYS,signalfd=EMFILE:1,fork=EAGAIN:2"
+//   PID1_FAULTS="prctl=EPERM,pidfd_open=ENOSYS,signalfd=EMFILE:1,fork=EAGAIN:2,waitid=EINVAL:1"
 //     name=ERRNO[:N]  the first N calls fail (every call without :N).
 //     prctl fails only for PR_SET_CHILD_SUBREAPER (what AWS Lambda refuses).
 //   PID1_KILL_LOG=/path  appends "pid module target signal" for every kill()
@@ -24,6 +24,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef SYS_pidfd_open
@@ -33,8 +34,8 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
-enum { F_PRCTL, F_PIDFD_OPEN, F_SIGNALFD, F_FORK, F_COUNT };
-static const char *const kNames[F_COUNT] = {"prctl", "pidfd_open", "signalfd", "fork"};
+enum { F_PRCTL, F_PIDFD_OPEN, F_SIGNALFD, F_FORK, F_WAITID, F_COUNT };
+static const char *const kNames[F_COUNT] = {"prctl", "pidfd_open", "signalfd", "fork", "waitid"};
 static int fault_errno[F_COUNT];
 static long fault_left[F_COUNT];  // -1: every call
 static int parsed;
@@ -147,6 +148,13 @@ int signalfd(int fd, const sigset_t *mask, int flags) {
   static int (*real)(int, const sigset_t *, int);
   if (real == NULL) real = (int (*)(int, const sigset_t *, int))dlsym(RTLD_NEXT, "signalfd");
   return real(fd, mask, flags);
+}
+
+int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options) {
+  if (inject(F_WAITID, __builtin_return_address(0))) return -1;
+  static int (*real)(idtype_t, id_t, siginfo_t *, int);
+  if (real == NULL) real = (int (*)(idtype_t, id_t, siginfo_t *, int))dlsym(RTLD_NEXT, "waitid");
+  return real(idtype, id, info, options);
 }
 
 pid_t fork(void) {
