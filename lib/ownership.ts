@@ -101,7 +101,24 @@ function install(): void {
   spawnSync.spawn = spawnSyncWrapped;
 }
 
+// Children child_process started before pid1 was loaded (an ESM app's
+// imports run before its body) are libuv's too: registered from the handles
+// the loop holds, so the reaper never takes them. An unref()'d child is not
+// among those handles; loading pid1 first (node -r pid1/register) covers it.
+function adoptExisting(): void {
+  const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+  for (const handle of handles) {
+    const wrap = (handle as { _handle?: ProcessHandleWrap | null })._handle;
+    const pid = (handle as { pid?: unknown }).pid;
+    if (wrap === null || wrap === undefined || typeof wrap.onexit !== 'function' || typeof pid !== 'number' || pid <= 0) continue;
+    native.spawnBegin();
+    native.spawnEnd(pid);
+    releaseOnExit(wrap, pid);
+  }
+}
+
 install();
+adoptExisting();
 
 /** Hands a child forked by other native code back to its owner. */
 export function exempt(pid: number, on = true): void {

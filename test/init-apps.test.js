@@ -169,3 +169,9 @@ for (const [mode, expected] of [['stop', 'gone'], ['auto', 'alive']]) {
     if (mode === 'stop') assert.match(r.stderr, /reaped \d+ SIGTERM/);
   });
 }
+
+test('child_process children started before pid1 was loaded still report their own exits', async () => {
+  const r = expectOk(assert, await runFixture('app-early-child.js', GUARD));
+  assert.deepStrictEqual(r.codes, [9, 11]);
+  assert.strictEqual(r.stolen, 0);
+});
