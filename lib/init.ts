@@ -3,8 +3,9 @@
 // listeners, forwards them to children, and stops descendants gracefully.
 import { EventEmitter } from 'events';
 import { constants } from 'os';
+import { inertInit } from './inert';
 import { ProcessHandle } from './kill';
-import { native } from './native';
+import { native, nativeSupported } from './native';
 import { exempt as exemptPid, setDetachChildren } from './ownership';
 import { childrenOf, descendantsOf, ProcessInfo, readStat } from './procfs';
 import { reaper, ReapEvent, SignalEvent } from './reaper';
@@ -287,6 +288,8 @@ let current: Init | undefined;
  * @throws TypeError or RangeError for bad options, before anything changes.
  */
 export function init(options?: InitOptions): Init {
+  // Not Linux (a developer's macOS or Windows): one log line, an inert Init.
+  if (!nativeSupported) return inertInit(options);
   if (current !== undefined) return current;
   const settings = normalizeInitOptions(options);
   if (reaper.running) throw pid1Error('ERR_PID1_REAPER_RUNNING', 'The pid1 reaper is running already in this process (another thread called init())');
