@@ -3,7 +3,7 @@
 // the developer's machine. There is no reaper and nothing to reap or stop:
 // init() says so once and returns an object that does nothing.
 import { EventEmitter } from 'events';
-import type { Init, InitOptions } from './init';
+import type { Init, InitEvents, InitOptions } from './init';
 import type { ProcessInfo } from './procfs';
 import type { ShutdownReport } from './shutdown';
 
@@ -11,7 +11,7 @@ import type { ShutdownReport } from './shutdown';
 // so that a member added to Init must be added here too.
 type PublicInit = { [K in Exclude<keyof Init, keyof EventEmitter>]: Init[K] };
 
-class InertInit extends EventEmitter implements PublicInit {
+class InertInit extends EventEmitter<InitEvents> implements PublicInit {
   readonly gracePeriodMs: number;
   readonly forwarded: string[] = [];
   readonly reaperThreadId = 0;

@@ -115,13 +115,23 @@ function normalizeInitOptions(value: unknown): Settings {
 }
 
 /**
+ * The events of an Init, by name, with the arguments each listener receives:
+ * on/once/off accept only these, typed (@types/node's generic EventEmitter).
+ */
+export interface InitEvents {
+  reap: [event: ReapEvent];
+  signal: [event: SignalEvent];
+  error: [error: Error];
+}
+
+/**
  * The running init. Events:
  * - 'reap' (ReapEvent): a process the reaper collected: an adopted orphan
  *   or a child forked by native code (child_process children report their
  *   own 'exit' instead);
  * - 'signal' (SignalEvent): every signal received among those it owns.
  */
-export class Init extends EventEmitter {
+export class Init extends EventEmitter<InitEvents> {
   readonly gracePeriodMs: number;
   readonly forwarded: string[];
   #settings: Settings;

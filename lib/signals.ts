@@ -4,8 +4,12 @@ import { constants } from 'os';
 import { native, nativeSupported } from './native';
 import { rangeError, typeError } from './validate';
 
-/** A signal by name ('SIGTERM', 'SIGRTMIN+2') or by number (15). */
-export type Signal = NodeJS.Signals | `SIGRTMIN+${number}` | `SIGRTMAX-${number}` | number;
+/**
+ * A signal by name ('SIGTERM', 'SIGRTMIN+2') or by number (15). Names are
+ * checked by the compiler: 'SIGNOPE' is a type error.
+ */
+export type SignalName = NodeJS.Signals | 'SIGRTMIN' | 'SIGRTMAX' | `SIGRTMIN+${number}` | `SIGRTMAX-${number}`;
+export type Signal = SignalName | number;
 
 const byName = new Map<string, number>();
 const byNumber = new Map<number, string>();
