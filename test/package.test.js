@@ -90,7 +90,7 @@ for (const platform of ['darwin', 'win32']) {
   });
 }
 
-test('on Linux, the same install loads a prebuild and compiles nothing; on a CPU without one, require() says what is supported and how to build', () => {
+test('on Linux, the same install loads a prebuild and compiles nothing; on a CPU without one, install and require() say what is supported and how to build', () => {
   const installed = install({});
   assert.strictEqual(installed.status, 0, installed.output);
   assert.ok(!fs.existsSync(path.join(app, 'node_modules/pid1/build')), 'the install created build/');
@@ -105,6 +105,11 @@ test('on Linux, the same install loads a prebuild and compiles nothing; on a CPU
     assert.match(r.message, /x64 and arm64/);
     assert.match(r.message, /npm rebuild pid1 --build-from-source/);
   }
+
+  // The same app on a CPU with no prebuild and no compiler: the install fails, saying why.
+  const failed = install(faked(undefined, 'riscv64'));
+  assert.notStrictEqual(failed.status, 0, failed.output);
+  assert.match(failed.stderr, /pid1: no prebuilt addon fits linux-riscv64 here \(prebuilt: x64 and arm64.*python3, make and a C\+\+17 compiler/);
 });
 
 test('loading pid1 and calling init() neither warns nor throws under --throw-deprecation --pending-deprecation', () => {
