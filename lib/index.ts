@@ -1,6 +1,6 @@
 // The public face of pid1: init() and the primitives it is built on.
 export { init, Init } from './init';
-export type { InitOptions, Logger, ShutdownReport, StoppedProcess, ReapEvent, SignalEvent, ProcessInfo } from './init';
+export type { InitOptions, InitEvents, Logger, ShutdownReport, StoppedProcess, ReapEvent, SignalEvent, ProcessInfo } from './init';
 export { setChildSubreaper, isChildSubreaper, setParentDeathSignal, getParentDeathSignal } from './subreaper';
 export { sigprocmask, blockedSignals } from './sigmask';
 export type { MaskHow, MaskScope, ThreadMask, ProcessMaskResult } from './sigmask';
@@ -12,4 +12,4 @@ export { kill, killProcessGroup, pidfdOpen, pidfdSendSignal, pidfdSupported, Pro
 export { spawn } from './spawn';
 export type { SpawnOptions } from './spawn';
 export { signalName, normalizeSignal, SIGRTMIN, SIGRTMAX, CARRIER_SIGNAL } from './signals';
-export type { Signal } from './signals';
+export type { Signal, SignalName } from './signals';

@@ -4,13 +4,14 @@
 // signal policy, and stops descendants gracefully through the core's stop.
 import { EventEmitter } from 'events';
 import { constants } from 'os';
+import { inertInit } from './inert';
 import { runExempt, exempt as exemptPid, setDetachChildren } from './ownership';
 import { descendantsOf, ProcessInfo } from './procfs';
 import { ForwardWhen, reaper, ReapEvent, ReaperSink, SignalEvent } from './reaper';
 import { NOT_FORWARDED, normalizeSignal, signalName, Signal } from './signals';
 import { Logger, ShutdownReport, Stop } from './stop';
 import { isChildSubreaper, setChildSubreaper } from './subreaper';
-import { native } from './native';
+import { native, nativeSupported } from './native';
 import { normalizeMs, normalizeOptions, normalizePid, pid1Error, rangeError, typeError } from './validate';
 
 export type { Logger, LogFields, ShutdownReport, StoppedProcess } from './stop';
@@ -133,6 +134,16 @@ function differences(a: Settings, b: Settings): string[] {
 }
 
 /**
+ * The events of an Init, by name, with the arguments each listener receives:
+ * on/once/off accept only these, typed (@types/node's generic EventEmitter).
+ */
+export interface InitEvents {
+  reap: [event: ReapEvent];
+  signal: [event: SignalEvent];
+  error: [error: Error];
+}
+
+/**
  * The running init. Events:
  * - 'reap' (ReapEvent): a process the reaper collected: an adopted orphan
  *   or a child forked by native code (child_process children report their
@@ -144,7 +155,7 @@ function differences(a: Settings, b: Settings): string[] {
  * A listener that throws behaves as with any event source: the exception
  * is the app's uncaught exception, and later events still come.
  */
-export class Init extends EventEmitter {
+export class Init extends EventEmitter<InitEvents> {
   readonly gracePeriodMs: number;
   readonly forwarded: string[];
   readonly #settings: Settings;
@@ -187,11 +198,6 @@ export class Init extends EventEmitter {
     setDetachChildren(settings.isolateChildren);
     process.on('beforeExit', this.#onBeforeExit);
     process.on('exit', this.#onExit);
-  }
-
-  /** @internal the settings a second init() is compared with */
-  get settings(): Readonly<Settings> {
-    return this.#settings;
   }
 
   /** The reaper thread's id (diagnostics: /proc/self/task/ID). */
@@ -324,6 +330,8 @@ export class Init extends EventEmitter {
 }
 
 let current: Init | undefined;
+// What a second init() is compared with.
+let currentSettings: Settings | undefined;
 
 /**
  * Makes this process a correct init: one line at the top of an app. Options
@@ -333,13 +341,16 @@ let current: Init | undefined;
  *   Error 'ERR_PID1_ALREADY_INITIALIZED' for other options while one runs.
  */
 export function init(options?: InitOptions): Init {
+  // Not Linux (a developer's macOS or Windows): one log line, an inert Init.
+  if (!nativeSupported) return inertInit(options);
   const settings = normalizeInitOptions(options);
   if (current !== undefined) {
-    const changed = options === undefined ? [] : differences(current.settings, settings);
+    const changed = options === undefined ? [] : differences(currentSettings as Settings, settings);
     if (changed.length === 0) return current;
     throw pid1Error('ERR_PID1_ALREADY_INITIALIZED', `init() runs already with other options (${changed.join(', ')}): close() it first, or call init() without options to get it`);
   }
   if (reaper.running) throw pid1Error('ERR_PID1_REAPER_RUNNING', 'The pid1 reaper is running already in this process (another thread called init())');
   current = new Init(settings);
+  currentSettings = settings;
   return current;
 }

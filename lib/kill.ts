@@ -2,7 +2,7 @@
 // accident, and through pidfds so that a recycled pid is never signalled.
 import { closeSync } from 'fs';
 import { native } from './native';
-import { normalizeSignal } from './signals';
+import { normalizeSignal, Signal } from './signals';
 import { normalizeFd, normalizePid, pid1Error, rangeError, typeError } from './validate';
 
 /**
@@ -12,7 +12,7 @@ import { normalizeFd, normalizePid, pid1Error, rangeError, typeError } from './v
  * namespace; anywhere else it would mean the whole machine.
  * @throws Error with code 'ESRCH', 'EPERM' from kill(2).
  */
-export function kill(pid: number, signal: string | number = 'SIGTERM'): void {
+export function kill(pid: number, signal: Signal = 'SIGTERM'): void {
   if (pid === -1) {
     const sig = normalizeSignal(signal, 'signal', true);
     if (process.pid !== 1) {
@@ -32,7 +32,7 @@ export function kill(pid: number, signal: string | number = 'SIGTERM'): void {
  * Sends a signal to every process of a group: kill(-pgid). pgid 0 means our
  * own group. pgid 1 is refused: kill(-1) is not a group.
  */
-export function killProcessGroup(pgid: number, signal: string | number = 'SIGTERM'): void {
+export function killProcessGroup(pgid: number, signal: Signal = 'SIGTERM'): void {
   if (typeof pgid !== 'number') throw typeError('pgid', 'of type number', pgid);
   if (pgid === 0) {
     native.kill(0, normalizeSignal(signal, 'signal', true));
@@ -54,7 +54,7 @@ export function pidfdOpen(pid: number): number {
 }
 
 /** pidfd_send_signal(2) (Linux 5.1). */
-export function pidfdSendSignal(fd: number, signal: string | number = 'SIGTERM'): void {
+export function pidfdSendSignal(fd: number, signal: Signal = 'SIGTERM'): void {
   native.pidfdSendSignal(normalizeFd(fd), normalizeSignal(signal, 'signal', true));
 }
 
@@ -101,7 +101,7 @@ export class ProcessHandle {
   }
 
   /** Sends a signal. @throws Error with code 'ESRCH' once the process has been reaped. */
-  kill(signal: string | number = 'SIGTERM'): void {
+  kill(signal: Signal = 'SIGTERM'): void {
     const sig = normalizeSignal(signal, 'signal', true);
     if (this.#closed) throw pid1Error('ERR_PID1_HANDLE_CLOSED', `The handle of process ${this.pid} is closed`);
     if (this.#fd >= 0) native.pidfdSendSignal(this.#fd, sig);

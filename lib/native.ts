@@ -117,17 +117,53 @@ export interface NativeBinding {
   FdWatcher: new (fd: number, onReadable: (status: number) => void) => NativeFdWatcher;
 }
 
+const ROOT = path.join(__dirname, '..');
+
+/** Where an init makes no sense there is nothing to load: every use throws this. */
+function unsupportedPlatform(): Error & { code: string } {
+  const error = new Error(
+    `pid1 works on Linux only (it wraps prctl, signalfd and waitid); this is ${process.platform}`,
+  ) as Error & { code: string };
+  error.code = 'ERR_PID1_UNSUPPORTED_PLATFORM';
+  return error;
+}
+
+// node-gyp-build's own message ("No native build was found for ...") says
+// neither what is supported nor what to do about it.
+function noNativeBuild(cause: unknown): Error & { code: string } {
+  const error = new Error(
+    `pid1 has no working native addon for linux-${process.arch} here. Prebuilt: linux x64 and arm64, ` +
+      'glibc 2.28 or newer and musl. Anywhere else on Linux it is built from source at install, which needs ' +
+      'python3, make and a C++17 compiler: install them, then run `npm rebuild pid1 --build-from-source`. ' +
+      `Cause: ${(cause as Error)?.message?.split('\n')[0] ?? String(cause)}`,
+    { cause },
+  ) as Error & { code: string };
+  error.code = 'ERR_PID1_NO_NATIVE_BUILD';
+  return error;
+}
+
+/**
+ * False where the addon cannot exist (not Linux). There, requiring pid1
+ * works, so an app developed on macOS or Windows starts, and any use of the
+ * addon throws ERR_PID1_UNSUPPORTED_PLATFORM.
+ */
+export const nativeSupported = process.platform === 'linux';
+
 function load(): NativeBinding {
-  if (process.platform !== 'linux') {
-    const error = new Error(
-      `pid1 works on Linux only (it wraps prctl, signalfd and waitid); this is ${process.platform}`,
-    ) as Error & { code: string };
-    error.code = 'ERR_PID1_UNSUPPORTED_PLATFORM';
-    throw error;
+  if (!nativeSupported) {
+    return new Proxy({} as NativeBinding, {
+      get() {
+        throw unsupportedPlatform();
+      },
+    });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const gypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
-  return gypBuild(path.join(__dirname, '..'));
+  try {
+    return gypBuild(ROOT);
+  } catch (cause) {
+    throw noNativeBuild(cause);
+  }
 }
 
 export const native: NativeBinding = load();

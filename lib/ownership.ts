@@ -7,7 +7,8 @@
 // Every JS spawn goes through one of two bindings, both looked up at call
 // time, so wrapping them here covers child_process's own captured references.
 // Installed once per JS thread (main, each Worker) that loads pid1.
-import { native } from './native';
+import { ChildProcess } from 'child_process';
+import { native, nativeSupported } from './native';
 import { typeError } from './validate';
 
 interface ProcessHandleWrap {
@@ -64,12 +65,34 @@ function releaseOnExit(handle: ProcessHandleWrap, pid: number): void {
   });
 }
 
+// process.binding() is deprecated (DEP0111): with --pending-deprecation it
+// warns on pid1's behalf, and with --throw-deprecation as well it throws.
+// Every ChildProcess holds an unspawned Process handle from its constructor
+// on, so its prototype is the one child_process calls, no binding needed.
+// The sync binding (and Node 24's spawn flag constants) are reachable only
+// through process.binding: looked up with deprecation warnings off for that
+// one call, which neither warns nor throws, and leaves the app's own
+// process.binding() calls warning as before.
+function spawnBindings(): { proto: ProcessHandleWrap; spawnSync: SpawnSyncBinding; detached?: number } {
+  const handle = (new ChildProcess() as unknown as { _handle: ProcessHandleWrap })._handle;
+  const quiet = process as unknown as { noDeprecation?: boolean; binding(name: string): unknown };
+  const before = quiet.noDeprecation;
+  quiet.noDeprecation = true;
+  try {
+    const processWrap = quiet.binding('process_wrap') as { constants?: { kProcessFlagDetached?: number } };
+    return {
+      proto: Object.getPrototypeOf(handle) as ProcessHandleWrap,
+      spawnSync: quiet.binding('spawn_sync') as SpawnSyncBinding,
+      detached: processWrap.constants?.kProcessFlagDetached,
+    };
+  } finally {
+    quiet.noDeprecation = before;
+  }
+}
+
 function install(): void {
-  const binding = (process as unknown as { binding(name: string): unknown }).binding;
-  const processWrap = binding('process_wrap') as { Process: { prototype: ProcessHandleWrap }; constants?: { kProcessFlagDetached?: number } };
-  const proto = processWrap.Process.prototype;
-  detachedFlag = processWrap.constants?.kProcessFlagDetached ?? detachedFlag;
-  const spawnSync = binding('spawn_sync') as SpawnSyncBinding;
+  const { proto, spawnSync, detached } = spawnBindings();
+  detachedFlag = detached ?? detachedFlag;
   const originalSpawn = proto.spawn;
   const originalSpawnSync = spawnSync.spawn;
   if ((originalSpawn as { pid1?: boolean }).pid1) return;
@@ -117,8 +140,11 @@ function adoptExisting(): void {
   }
 }
 
-install();
-adoptExisting();
+// Not Linux: nothing to register with, and child_process must keep working.
+if (nativeSupported) {
+  install();
+  adoptExisting();
+}
 
 /** Hands a child forked by other native code back to its owner. */
 export function exempt(pid: number, on = true): void {

@@ -1,6 +1,6 @@
 // Signal masks of the calling thread, or of every thread of the process.
 import { native, NativeHow } from './native';
-import { normalizeSignalSet, signalNames } from './signals';
+import { normalizeSignalSet, Signal, signalNames } from './signals';
 import { normalizeOptions, rangeError } from './validate';
 
 export type MaskHow = 'block' | 'unblock' | 'set';
@@ -50,9 +50,9 @@ function normalizeScope(options: unknown): MaskScope {
  * created later inherit the mask of the thread that creates them.
  * @throws RangeError for SIGKILL, SIGSTOP, the carrier signal or an unknown signal.
  */
-export function sigprocmask(how: MaskHow, signals: unknown, options?: { scope?: 'thread' }): string[];
-export function sigprocmask(how: MaskHow, signals: unknown, options: { scope: 'process' }): ProcessMaskResult;
-export function sigprocmask(how: MaskHow, signals: unknown, options?: { scope?: MaskScope }): string[] | ProcessMaskResult {
+export function sigprocmask(how: MaskHow, signals: Signal | readonly Signal[], options?: { scope?: 'thread' }): string[];
+export function sigprocmask(how: MaskHow, signals: Signal | readonly Signal[], options: { scope: 'process' }): ProcessMaskResult;
+export function sigprocmask(how: MaskHow, signals: Signal | readonly Signal[], options?: { scope?: MaskScope }): string[] | ProcessMaskResult {
   const nativeHow = normalizeHow(how);
   const set = normalizeSignalSet(signals);
   const scope = normalizeScope(options);

@@ -2,7 +2,7 @@
 import { EventEmitter, on } from 'events';
 import { closeSync } from 'fs';
 import { native, NativeFdWatcher, NativeSigInfo } from './native';
-import { normalizeSignalSet, signalName } from './signals';
+import { normalizeSignalSet, Signal, signalName } from './signals';
 import { pid1Error } from './validate';
 
 /**
@@ -35,7 +35,7 @@ export class SignalFd extends EventEmitter {
   #fd: number;
   #watcher: NativeFdWatcher | null = null;
 
-  constructor(signals: unknown) {
+  constructor(signals: Signal | readonly Signal[]) {
     super();
     this.#fd = native.signalfdOpen(normalizeSignalSet(signals));
     this.on('newListener', (event) => {

@@ -1,11 +1,15 @@
 // Signal names and numbers. Every API takes either ('SIGTERM' or 15) and
 // returns names where one exists. Real-time signals are named SIGRTMIN+n.
 import { constants } from 'os';
-import { native } from './native';
+import { native, nativeSupported } from './native';
 import { rangeError, typeError } from './validate';
 
-/** A signal by name ('SIGTERM', 'SIGRTMIN+2') or by number (15). */
-export type Signal = NodeJS.Signals | `SIGRTMIN+${number}` | `SIGRTMAX-${number}` | number;
+/**
+ * A signal by name ('SIGTERM', 'SIGRTMIN+2') or by number (15). Names are
+ * checked by the compiler: 'SIGNOPE' is a type error.
+ */
+export type SignalName = NodeJS.Signals | 'SIGRTMIN' | 'SIGRTMAX' | `SIGRTMIN+${number}` | `SIGRTMAX-${number}`;
+export type Signal = SignalName | number;
 
 const byName = new Map<string, number>();
 const byNumber = new Map<number, string>();
@@ -16,10 +20,16 @@ for (const [name, number] of Object.entries(constants.signals)) {
   if (!byNumber.has(number)) byNumber.set(number, name);
 }
 
-export const SIGRTMIN = native.SIGRTMIN;
-export const SIGRTMAX = native.SIGRTMAX;
-/** The real-time signal pid1 uses to change other threads' masks. */
-export const CARRIER_SIGNAL = native.carrierSignal;
+// Not Linux: there are no such signals, and NaN matches no signal number.
+// The functions below read the addon instead, so that a primitive called
+// there throws ERR_PID1_UNSUPPORTED_PLATFORM rather than a misleading
+// RangeError.
+/** The first real-time signal (34 with glibc, 35 with musl); NaN where pid1 does not load (not Linux). */
+export const SIGRTMIN: number = nativeSupported ? native.SIGRTMIN : NaN;
+/** The last real-time signal (64); NaN where pid1 does not load (not Linux). */
+export const SIGRTMAX: number = nativeSupported ? native.SIGRTMAX : NaN;
+/** The real-time signal pid1 uses to change other threads' masks; NaN where pid1 does not load. */
+export const CARRIER_SIGNAL: number = nativeSupported ? native.carrierSignal : NaN;
 
 /** The name of a signal number: 'SIGTERM', 'SIGRTMIN+3', or the number. */
 export function signalName(signal: number): string {
@@ -35,10 +45,10 @@ function parseName(name: string): number | undefined {
   if (known !== undefined) return known;
   const rt = /^(?:SIG)?RT(MIN|MAX)(?:([+-])(\d{1,2}))?$/.exec(upper);
   if (rt === null) return undefined;
-  const base = rt[1] === 'MIN' ? SIGRTMIN : SIGRTMAX;
+  const base = rt[1] === 'MIN' ? native.SIGRTMIN : native.SIGRTMAX;
   const offset = rt[3] === undefined ? 0 : Number(rt[3]) * (rt[2] === '+' ? 1 : -1);
   const number = base + offset;
-  return number >= SIGRTMIN && number <= SIGRTMAX ? number : undefined;
+  return number >= native.SIGRTMIN && number <= native.SIGRTMAX ? number : undefined;
 }
 
 /**
@@ -53,9 +63,10 @@ export function normalizeSignal(value: unknown, name = 'signal', allowZero = fal
   }
   if (typeof value !== 'number') throw typeError(name, 'a signal name or number', value);
   const min = allowZero ? 0 : 1;
-  if (!Number.isInteger(value) || value < min || value > SIGRTMAX) throw rangeError(name, `a signal number from ${min} to ${SIGRTMAX}`, value);
+  const max = native.SIGRTMAX;
+  if (!Number.isInteger(value) || value < min || value > max) throw rangeError(name, `a signal number from ${min} to ${max}`, value);
   // 32 and 33 (34 on musl) below SIGRTMIN belong to the C library.
-  if (value > 31 && value < SIGRTMIN) throw rangeError(name, `a signal the C library does not reserve (not ${value})`, value);
+  if (value > 31 && value < native.SIGRTMIN) throw rangeError(name, `a signal the C library does not reserve (not ${value})`, value);
   return value;
 }
 

@@ -1,6 +1,6 @@
 // PR_SET_CHILD_SUBREAPER and PR_SET_PDEATHSIG.
 import { native } from './native';
-import { normalizeSignal, signalName } from './signals';
+import { normalizeSignal, Signal, signalName } from './signals';
 import { normalizeBoolean } from './validate';
 
 /**
@@ -21,7 +21,7 @@ export function isChildSubreaper(): boolean {
  * The signal this process gets when its parent thread dies; 0 clears it.
  * The kernel sends it when the thread that forked us exits, not the process.
  */
-export function setParentDeathSignal(signal: string | number): void {
+export function setParentDeathSignal(signal: Signal | 0): void {
   native.setParentDeathSignal(normalizeSignal(signal, 'signal', true));
 }
 

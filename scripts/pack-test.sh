@@ -4,7 +4,9 @@
 # that holds only node, npm and sh (npm runs the install script through sh;
 # no gcc, g++, cc, c++, make: a fallback to
 # node-gyp would fail) and npm preferring its cache, then load the addon and
-# run the CLI.
+# run the CLI. Then, from a git clone of HEAD as a new user would have it:
+# npm install, npm pack (dist/ and the bin must be in it, built by the
+# prepare script), and an app installing pid1 from the clone's git URL.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,17 +22,24 @@ ln -s "$(command -v node)" "$TMP/bin/node"
 ln -s "$(readlink -f "$(command -v npm)")" "$TMP/bin/npm"
 ln -s /bin/sh "$TMP/bin/sh"
 
-(cd "$ROOT" && npm run --silent build:ts) || die "npm run build:ts failed"
+# npm pack builds dist/ itself (the prepare script).
 tarball=$(cd "$ROOT" && npm pack --silent --pack-destination "$TMP" | tail -n 1)
 tarball=$TMP/$tarball
 [ -f "$tarball" ] || die "npm pack produced no tarball"
-listing=$(tar tzf "$tarball")
-for file in prebuilds/linux-x64/pid1.glibc.node prebuilds/linux-x64/pid1.musl.node \
-  prebuilds/linux-arm64/pid1.glibc.node prebuilds/linux-arm64/pid1.musl.node dist/index.js binding.gyp; do
-  grep -qx "package/$file" <<<"$listing" || die "$file is not in the tarball"
-done
-grep -q '^package/build/' <<<"$listing" && die "the tarball contains build/"
-log "packed $(basename "$tarball"): $(wc -l <<<"$listing") files, $(stat -c %s "$tarball") bytes"
+# check_tarball TARBALL: the files a user needs are in it, build/ and tsc's build info are not.
+check_tarball() {
+  local listing file
+  listing=$(tar tzf "$1")
+  for file in prebuilds/linux-x64/pid1.glibc.node prebuilds/linux-x64/pid1.musl.node \
+    prebuilds/linux-arm64/pid1.glibc.node prebuilds/linux-arm64/pid1.musl.node \
+    dist/index.js dist/index.d.ts dist/cli.js binding.gyp scripts/install.js; do
+    grep -qx "package/$file" <<<"$listing" || die "$file is not in $1"
+  done
+  grep -q '^package/build/' <<<"$listing" && die "$1 contains build/"
+  grep -q 'tsbuildinfo' <<<"$listing" && die "$1 contains tsc's build info"
+  log "packed $(basename "$1"): $(wc -l <<<"$listing") files, $(stat -c %s "$1") bytes"
+}
+check_tarball "$tarball"
 
 # Everything below sees only node, npm and sh on PATH, and no compiler variables.
 clean() { env -i HOME="$HOME" PATH="$TMP/bin" "$@"; }
@@ -49,10 +58,23 @@ echo '{ "name": "pid1-pack-test", "version": "1.0.0", "private": true }' > "$TMP
   console.log('require(\"pid1\").isChildSubreaper() =', pid1.isChildSubreaper(), 'from', loaded.map((f) => f.slice(f.indexOf('node_modules'))).join());
 ") >&2 || die "require('pid1') failed in the installed package"
 
-if [ -f "$TMP/app/node_modules/pid1/dist/cli.js" ]; then
-  version=$(cd "$TMP/app" && clean node_modules/.bin/pid1 --version) || die "node_modules/.bin/pid1 --version failed"
-  log "node_modules/.bin/pid1 --version: $version"
-else
-  log "skipped the CLI check: the package has no dist/cli.js yet"
-fi
+version=$(cd "$TMP/app" && clean node_modules/.bin/pid1 --version) || die "node_modules/.bin/pid1 --version failed"
+log "node_modules/.bin/pid1 --version: $version"
+
+# A new user's path: git clone, npm install, npm pack. No dist/ is committed:
+# the prepare script must build it, for the pack and for a git URL install.
+git clone --quiet "$ROOT" "$TMP/clone" || die "git clone failed"
+[ ! -e "$TMP/clone/dist" ] || die "the clone has a dist/ before npm install"
+(cd "$TMP/clone" && npm install --prefer-offline --no-audit --no-fund --loglevel=error) >&2 || die "npm install in the clone failed"
+(cd "$TMP/clone" && node -e "require('.')") || die "require('.') fails after npm install in the clone"
+tarball=$(cd "$TMP/clone" && npm pack --silent --pack-destination "$TMP" | tail -n 1)
+check_tarball "$TMP/$tarball"
+
+mkdir "$TMP/git-app"
+echo '{ "name": "pid1-git-test", "version": "1.0.0", "private": true }' > "$TMP/git-app/package.json"
+(cd "$TMP/git-app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error "git+file://$TMP/clone") >&2 ||
+  die "npm install from the git URL failed"
+version=$(cd "$TMP/git-app" && node_modules/.bin/pid1 --version) || die "pid1 installed from the git URL has no working bin"
+(cd "$TMP/git-app" && node -e "require('pid1').isChildSubreaper()") || die "require('pid1') failed after a git URL install"
+log "git clone + npm install + npm pack has dist/ and the bin; after a git URL install, pid1 --version: $version"
 log "passed in $((SECONDS - start)) s"

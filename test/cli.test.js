@@ -6,7 +6,7 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { runFixture, ROOT, FIXTURES } = require('./helpers');
+const { runFixture, asInitCommand, ROOT, FIXTURES } = require('./helpers');
 const { compiled, orphansBinary } = require('./build-helpers');
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -140,7 +140,7 @@ test('on a terminal, Ctrl+C reaches the command and pid1 exits 130', async () =>
   const script = JSON.stringify([['expect', 'started pid'], ['send', '\u0003']]);
   const r = await runFixture(null, {
     asInit: false,
-    command: ['python3', path.join(FIXTURES, 'pty-run.py'), script, '--', 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, CLI, '-v', '--', 'sleep', '100'],
+    command: ['python3', path.join(FIXTURES, 'pty-run.py'), script, '--', ...asInitCommand([process.execPath, CLI, '-v', '--', 'sleep', '100'])],
   });
   assert.ok(r.json, `the terminal session did not finish: ${r.stderr}`);
   assert.strictEqual(r.json.status, 130, r.json.output);
@@ -158,7 +158,7 @@ test('on a terminal, an interactive shell gets job control', async () => {
   ]);
   const r = await runFixture(null, {
     asInit: false,
-    command: ['python3', path.join(FIXTURES, 'pty-run.py'), script, '--', 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, CLI, '--', 'env', 'PS1=ready$ ', 'bash', '--norc', '--noprofile', '-i'],
+    command: ['python3', path.join(FIXTURES, 'pty-run.py'), script, '--', ...asInitCommand([process.execPath, CLI, '--', 'env', 'PS1=ready$ ', 'bash', '--norc', '--noprofile', '-i'])],
   });
   assert.ok(r.json, `the terminal session did not finish: ${r.stderr}`);
   assert.strictEqual(r.json.status, 7, r.json.output);

@@ -1,11 +1,52 @@
 'use strict';
 // Runs fixture programs for real: as PID 1 of a fresh PID namespace
 // (unshare --pid --fork --mount-proc), or as a plain child.
-const { spawn } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const FIXTURES = path.join(__dirname, 'fixtures');
+
+const NAMESPACE = ['--pid', '--fork', '--mount-proc', '--kill-child'];
+let namespacePrefix;
+
+// A new PID namespace needs CAP_SYS_ADMIN. An ordinary user (or root without
+// that capability) gets it inside a new user namespace in which it is root,
+// where the kernel allows unprivileged user namespaces. Tried once per test
+// process, plain unshare first.
+function namespaceCommand() {
+  if (namespacePrefix === undefined) {
+    const tries = [['unshare', ...NAMESPACE], ['unshare', '--user', '--map-root-user', ...NAMESPACE]];
+    const failures = [];
+    for (const prefix of tries) {
+      const probe = spawnSync(prefix[0], [...prefix.slice(1), 'true'], { encoding: 'utf8' });
+      if (probe.status === 0) {
+        namespacePrefix = prefix;
+        break;
+      }
+      failures.push(`${prefix.join(' ')}: ${(probe.stderr || String(probe.error)).trim()}`);
+    }
+    if (namespacePrefix === undefined) {
+      namespacePrefix = new Error(
+        'These tests run fixtures as PID 1 of a new PID namespace, and neither way works here:\n' +
+          `  ${failures.join('\n  ')}\n` +
+          'Run them as root, or allow unprivileged user namespaces (sysctl user.max_user_namespaces > 0; ' +
+          'kernel.unprivileged_userns_clone=1 on Debian kernels; kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 24.04).',
+      );
+    }
+  }
+  if (namespacePrefix instanceof Error) throw namespacePrefix;
+  return namespacePrefix;
+}
+
+/**
+ * `argv` as PID 1 of a fresh PID namespace with its own /proc: unshare, with
+ * a user namespace when not root. Throws a plain explanation when the
+ * kernel allows neither.
+ */
+function asInitCommand(argv) {
+  return [...namespaceCommand(), ...argv];
+}
 
 /**
  * Runs `node fixtures/<name> ...args`. With asInit the fixture is PID 1 of a
@@ -15,8 +56,8 @@ const FIXTURES = path.join(__dirname, 'fixtures');
  */
 function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command, timeoutMs } = {}) {
   const argv = command ?? [process.execPath, ...nodeArgs, path.join(FIXTURES, name), ...args];
-  const [file, ...rest] = asInit ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', ...argv] : argv;
   return new Promise((resolve, reject) => {
+    const [file, ...rest] = asInit ? asInitCommand(argv) : argv;
     const child = spawn(file, rest, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -54,4 +95,4 @@ function expectOk(assert, result) {
   return result.json;
 }
 
-module.exports = { ROOT, FIXTURES, runFixture, expectOk };
+module.exports = { ROOT, FIXTURES, runFixture, asInitCommand, expectOk };

@@ -154,14 +154,6 @@ test('syscall errors look like Node errors', () => {
   });
 });
 
-test('on a platform other than Linux, loading pid1 throws ERR_PID1_UNSUPPORTED_PLATFORM', () => {
-  const script = `Object.defineProperty(process, 'platform', { value: 'darwin' });
-    try { require(${JSON.stringify(ROOT)}); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
-  const r = JSON.parse(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout);
-  assert.strictEqual(r.code, 'ERR_PID1_UNSUPPORTED_PLATFORM');
-  assert.match(r.message, /Linux only.*darwin/);
-});
-
 // Bad input: [description, call, expected error]. Each must throw before any
 // system call and change nothing.
 const TE = { name: 'TypeError' };
