@@ -8,7 +8,7 @@
 // uncaught exception does, and the events after it still go out.
 import { constants } from 'os';
 import { getSystemErrorName } from 'util';
-import { native } from './native';
+import { native, NativeReaperProtocol } from './native';
 import './ownership';
 import { ProcessInfo } from './procfs';
 import { sigprocmask } from './sigmask';
@@ -47,7 +47,7 @@ export interface ReaperSink {
 }
 
 /** When a signal the reaper reads is forwarded (see Reaper.start). */
-export type ForwardWhen = keyof typeof native.reaperProtocol.forwardWhen;
+export type ForwardWhen = keyof NativeReaperProtocol['forwardWhen'];
 
 export interface ReaperOptions {
   /** Forward to every direct child (init()); the CLI names one target with forward(). */
@@ -57,10 +57,10 @@ export interface ReaperOptions {
 }
 
 const SIGCHLD = constants.signals.SIGCHLD;
-const PROTOCOL = native.reaperProtocol;
-const EVENT_INTS = PROTOCOL.eventInts;
-const KIND = PROTOCOL.kinds;
-const FLAG = PROTOCOL.signalFlags;
+// Read from the addon on first use: off Linux there is none, and loading
+// pid1 must still work there.
+let cachedProtocol: NativeReaperProtocol | undefined;
+const wire = (): NativeReaperProtocol => (cachedProtocol ??= native.reaperProtocol);
 // Events emitted per turn of the event loop: a storm of thousands of orphans
 // is reported in slices, so the app's other callbacks run in between.
 const SLICE = 256;
@@ -113,7 +113,7 @@ export class Reaper {
     const set = [...new Set([SIGCHLD, ...signals])].sort((a, b) => a - b);
     // Configured before the thread starts: the first signal it reads obeys it.
     native.reaperSetForwardChildren(options.forwardChildren === true);
-    for (const [signal, when] of options.forwardWhen ?? []) native.reaperSetForwardWhen(signal, PROTOCOL.forwardWhen[when]);
+    for (const [signal, when] of options.forwardWhen ?? []) native.reaperSetForwardWhen(signal, wire().forwardWhen[when]);
     for (const signal of set) if (signal !== SIGCHLD) native.reaperSetHandOn(signal, process.listenerCount(signalName(signal)) > 0);
     const before = new Set(sigprocmask('block', [], { scope: 'thread' }).map((name) => normalizeSignal(name)));
     sigprocmask('block', set, { scope: 'process' });
@@ -262,7 +262,7 @@ export class Reaper {
         const chunk = this.#queue[0];
         const at = chunk.offset;
         // Moved past first: an event whose listener throws is not emitted again.
-        chunk.offset += EVENT_INTS;
+        chunk.offset += wire().eventInts;
         if (chunk.offset >= chunk.events.length) this.#queue.shift();
         this.#dispatch(chunk.sink, chunk.events, at);
       }
@@ -272,6 +272,7 @@ export class Reaper {
   }
 
   #dispatch(sink: ReaperSink, b: Int32Array, i: number): void {
+    const { kinds: KIND, signalFlags: FLAG, syscalls } = wire();
     switch (b[i]) {
       case KIND.reap:
         sink.reap({ pid: b[i + 1], exitCode: b[i + 2] < 0 ? null : b[i + 2], signal: b[i + 3] === 0 ? null : signalName(b[i + 3]), coreDumped: b[i + 4] === 1 });
@@ -288,7 +289,7 @@ export class Reaper {
         });
         break;
       case KIND.error:
-        sink.error(reaperError(b[i + 1], PROTOCOL.syscalls[b[i + 2]] ?? 'unknown'));
+        sink.error(reaperError(b[i + 1], syscalls[b[i + 2]] ?? 'unknown'));
         break;
       default:
         throw pid1Error('ERR_PID1_PROTOCOL', `unknown reaper event kind ${b[i]}`);
