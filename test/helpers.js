@@ -13,11 +13,11 @@ const FIXTURES = path.join(__dirname, 'fixtures');
  * stdout, stderr and `json`: the last stdout line that parses as JSON.
  * With timeoutMs a fixture still running then is killed (timedOut: true).
  */
-function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command, timeoutMs } = {}) {
+function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command, timeoutMs, cwd } = {}) {
   const argv = command ?? [process.execPath, ...nodeArgs, path.join(FIXTURES, name), ...args];
   const [file, ...rest] = asInit ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', ...argv] : argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(file, rest, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, rest, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
