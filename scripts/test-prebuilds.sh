@@ -23,19 +23,6 @@ die() { log "FAIL: $*"; exit 1; }
 # shellcheck source=lib.sh
 . "$ROOT/scripts/lib.sh"
 
-# fetch_node PACKAGE SPEC: unpacks an official Node from npm into .cache/node
-# once (npm pack, since npm install refuses a foreign arch) and prints its path.
-fetch_node() {
-  local dir=$CACHE/node/$1@$2
-  if [ ! -x "$dir/package/bin/node" ]; then
-    log "fetching $1@$2"
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    (cd "$dir" && npm pack --silent "$1@$2" >/dev/null && tar xzf ./*.tgz && rm -f ./*.tgz)
-  fi
-  echo "$dir/package/bin/node"
-}
-
 # Loads pid1 through its public entry point, checks which .node file was
 # loaded, and calls a few primitives including one native error path.
 SMOKE=$(cat <<'EOF'

@@ -103,7 +103,10 @@ test('--forward-delay holds SIGTERM, then forwards it', async () => {
 test('1,000 orphans in bursts are all reaped and -w prints one line each', async () => {
   const orphans = orphansBinary();
   // orphans exits 3 if fork fails (a loaded machine): say so, not a miscount.
-  const r = await pid1(['-w', '--', 'sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do ${orphans} 100 7 || exit 99; done`]);
+  // $(...) reads until every orphan, which holds its stdout, has exited: had
+  // sh exited first, pid1 would SIGTERM the slow ones as leftovers (seen
+  // under load).
+  const r = await pid1(['-w', '--', 'sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do out=$(${orphans} 100 7 || echo failed); [ -z "$out" ] || exit 99; done`]);
   assert.notStrictEqual(r.status, 99, 'fork failed in the orphan generator');
   assert.strictEqual(r.status, 0, r.stderr);
   const pids = [...r.stderr.matchAll(/^pid1: reaped zombie pid (\d+) \(exit code 7\)$/gm)].map((m) => m[1]);

@@ -54,11 +54,11 @@ function asInitCommand(argv) {
  * stdout, stderr and `json`: the last stdout line that parses as JSON.
  * With timeoutMs a fixture still running then is killed (timedOut: true).
  */
-function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command, timeoutMs } = {}) {
+function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command, timeoutMs, cwd } = {}) {
   const argv = command ?? [process.execPath, ...nodeArgs, path.join(FIXTURES, name), ...args];
   return new Promise((resolve, reject) => {
     const [file, ...rest] = asInit ? asInitCommand(argv) : argv;
-    const child = spawn(file, rest, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, rest, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
