@@ -19,6 +19,7 @@ export const VARIABLES = [
   'PID1_FORWARD',
   'PID1_ON_SIGNAL',
   'PID1_ISOLATE_CHILDREN',
+  'PID1_STOP_ON_EXIT',
   'PID1_LOG',
   ACTED,
 ] as const;
@@ -30,6 +31,7 @@ export const OPTION_VARIABLES: Record<string, string> = {
   forward: 'PID1_FORWARD',
   onSignal: 'PID1_ON_SIGNAL',
   isolateChildren: 'PID1_ISOLATE_CHILDREN',
+  stopOnExit: 'PID1_STOP_ON_EXIT',
   logger: 'PID1_LOG',
 };
 
@@ -91,6 +93,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): InitOptions {
   if (subreaper !== undefined) options.subreaper = subreaper;
   const isolate = autoOrBoolean(env, 'PID1_ISOLATE_CHILDREN');
   if (isolate !== undefined) options.isolateChildren = isolate;
+  const stopOnExit = autoOrBoolean(env, 'PID1_STOP_ON_EXIT');
+  if (stopOnExit !== undefined) options.stopOnExit = stopOnExit;
 
   const grace = read(env, 'PID1_GRACE_PERIOD_MS');
   if (grace !== undefined) {

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <set>
 
@@ -34,6 +35,20 @@ sigset_t g_set;
 int g_ack_write = -1;
 int g_ack_read = -1;
 bool g_carrier_installed = false;
+// Threads that have answered a carrier (under the mutex). One of these that
+// shows the carrier blocked is still inside the handler of the last request
+// (it answered, and its sigreturn has not yet run): it is sent the carrier
+// again, which waits until that sigreturn. Only a thread that never answered
+// and blocks the carrier (Node's inspector thread blocks everything) is
+// passed over. Seen: under load, the unblock right after a block found a
+// thread still in the block's handler and skipped it, leaving it blocked.
+std::set<pid_t> g_answered;
+std::mutex g_answered_mutex;  // g_answered is read outside process-wide changes too
+
+bool Answered(pid_t tid) {
+  std::lock_guard<std::mutex> lock(g_answered_mutex);
+  return g_answered.count(tid) != 0;
+}
 
 struct Ack {
   pid_t tid;
@@ -114,7 +129,10 @@ void DrainAcks(std::set<pid_t>* waiting) {
     ssize_t n = read(g_ack_read, acks, sizeof acks);
     if (n <= 0) return;
     for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(Ack)); i++) {
-      if (acks[i].generation == g_generation) waiting->erase(acks[i].tid);
+      if (acks[i].generation != g_generation) continue;
+      waiting->erase(acks[i].tid);
+      std::lock_guard<std::mutex> lock(g_answered_mutex);
+      g_answered.insert(acks[i].tid);
     }
   }
 }
@@ -207,6 +225,10 @@ int ReadThreadMask(pid_t tid, ThreadMaskInfo* out) {
   int n = ReadSmallFile(path, buffer, sizeof buffer);
   if (n < 0) return n;
   if (!ParseSigBlk(buffer, &out->blocked)) return -EIO;
+  // A thread that answered a carrier and shows it blocked is inside the
+  // handler, between its answer and its sigreturn: the carrier is blocked
+  // there only until the sigreturn installs the mask the handler prepared.
+  if (Blocks(&out->blocked, CarrierSignal()) && Answered(tid)) sigdelset(&out->blocked, CarrierSignal());
   out->tid = tid;
   snprintf(path, sizeof path, "/proc/self/task/%d/comm", static_cast<int>(tid));
   char comm[64];
@@ -284,6 +306,13 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
     std::vector<pid_t> tids;
     err = ListThreads(&tids);
     if (err != 0) break;
+    // A tid that is gone may come back as another thread: forget it.
+    {
+      std::lock_guard<std::mutex> lock(g_answered_mutex);
+      for (auto it = g_answered.begin(); it != g_answered.end();) {
+        it = std::find(tids.begin(), tids.end(), *it) == tids.end() ? g_answered.erase(it) : std::next(it);
+      }
+    }
     std::set<pid_t> waiting;
     bool again = false;
     blocking.clear();
@@ -291,6 +320,8 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
       if (tid == self || std::find(ignore.begin(), ignore.end(), tid) != ignore.end()) continue;
       ThreadMaskInfo info;
       if (ReadThreadMask(tid, &info) != 0) continue;  // exited meanwhile
+      // ReadThreadMask shows a thread inside the handler with the mask it
+      // returns to; what still blocks the carrier never answered one.
       sigset_t wanted = info.blocked;
       ApplyMask(how, set, &wanted);
       if (Blocks(&info.blocked, CarrierSignal())) {

@@ -116,6 +116,7 @@ const BAD_ENV = [
   [{ PID1_SUBREAPER: 'yes' }, 'PID1_SUBREAPER'],
   [{ PID1_ON_SIGNAL: 'ignore' }, 'PID1_ON_SIGNAL'],
   [{ PID1_ISOLATE_CHILDREN: '2' }, 'PID1_ISOLATE_CHILDREN'],
+  [{ PID1_STOP_ON_EXIT: 'always' }, 'PID1_STOP_ON_EXIT'],
   [{ PID1_LOG: 'quiet' }, 'PID1_LOG'],
   [{ PID1_FORWARD: 'SIGTERM,,SIGINT' }, 'PID1_FORWARD'],
   [{ PID1_REGISTER: 'force' }, 'PID1_REGISTER'],
@@ -135,8 +136,8 @@ test('a bad PID1_* variable stops the start with an error naming it', () => {
     );
   }
   assert.deepStrictEqual(
-    optionsFromEnv({ PID1_GRACE_PERIOD_MS: '0', PID1_SUBREAPER: 'true', PID1_FORWARD: 'SIGTERM, 10', PID1_ON_SIGNAL: 'manual', PID1_ISOLATE_CHILDREN: 'auto', PID1_LOG: 'off', PID1_REGISTER: '1', PATH: '/bin' }),
-    { gracePeriodMs: 0, subreaper: true, forward: ['SIGTERM', 10], onSignal: 'manual', isolateChildren: 'auto', logger: false },
+    optionsFromEnv({ PID1_GRACE_PERIOD_MS: '0', PID1_SUBREAPER: 'true', PID1_FORWARD: 'SIGTERM, 10', PID1_ON_SIGNAL: 'manual', PID1_ISOLATE_CHILDREN: 'auto', PID1_STOP_ON_EXIT: '1', PID1_LOG: 'off', PID1_REGISTER: '1', PATH: '/bin' }),
+    { gracePeriodMs: 0, subreaper: true, forward: ['SIGTERM', 10], onSignal: 'manual', isolateChildren: 'auto', stopOnExit: true, logger: false },
   );
   assert.deepStrictEqual(optionsFromEnv({ PID1_LOG: '', PID1_GRACE_PERIOD_MS: '' }), {});
 });
