@@ -181,5 +181,10 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
   }
   settings.command = argv.slice(i);
   if (settings.action === 'run' && settings.command.length === 0) throw new UsageError('no command given');
+  // The grace period runs from the SIGTERM pid1 receives: a longer hold
+  // would SIGKILL the child before it is told.
+  if (settings.forwardDelayMs > 0 && settings.forwardDelayMs >= settings.gracePeriodMs) {
+    throw new UsageError(`--forward-delay (${settings.forwardDelayMs} ms) must be shorter than --grace-period (${settings.gracePeriodMs} ms)`);
+  }
   return settings;
 }

@@ -58,8 +58,8 @@ class CommandRun {
   #childPid = 0;
   #child: ProcessHandle | undefined;
   #childStatus: number | undefined;
-  // The signal that began the stop, and when (ms, monotonic).
-  #trigger: { signal: string; at: number } | undefined;
+  // What --forward-delay sent the child, and when (ms, monotonic).
+  #delayedSent: { signal: string; at: number } | undefined;
   #stop: Stop | undefined;
   #stopped = false;
   #exiting = false;
@@ -137,7 +137,8 @@ class CommandRun {
   #onSignal(event: SignalEvent): void {
     this.#log('info', `received ${event.signal} from pid ${event.pid}`, { event: 'signal', signal: event.signal, from: event.pid });
     if (this.#settings.forwardDelayMs > 0 && event.signo === SIGNALS.SIGTERM) this.#forwardLater(event.signo);
-    if (STOPPING.has(event.signo)) this.#beginStop(event.signal);
+    // A stopping signal that --rewrite drops (S:0) is dropped: no stop either.
+    if (STOPPING.has(event.signo) && (this.#settings.rewrite.get(event.signo) ?? event.signo) !== 0) this.#beginStop();
     // dumb-init's job control: the child was told; now pid1 suspends too,
     // unless it is PID 1, which the kernel would not stop anyway.
     if (JOB_CONTROL.has(event.signo) && process.pid !== 1) process.kill(process.pid, 'SIGSTOP');
@@ -147,6 +148,8 @@ class CommandRun {
     const settings = this.#settings;
     const mapped = settings.rewrite.get(signo) ?? signo;
     if (mapped === 0) return;
+    // Counted as sent from now on: the stop must not tell the child first.
+    this.#delayedSent ??= { signal: signalName(mapped), at: Number(process.hrtime.bigint()) / 1e6 + settings.forwardDelayMs };
     setTimeout(() => {
       // Never pid 0 or -1: without a started child there is nobody to tell.
       if (this.#childPid <= 1 || this.#childStatus !== undefined) return;
@@ -170,21 +173,29 @@ class CommandRun {
     return all;
   };
 
-  // The child had the signal that began the stop (forwarded as it came);
-  // the rest of the tree may have had SIGTERM through a group forward.
+  // What the forwarder sent (the child, or its group with -g/--setsid)
+  // counts: the stop does not send it again, and its kill line measures
+  // from it. The child had the signal that began the stop as it came, or
+  // as --rewrite mapped it, or --forward-delay later.
   #alreadySent = (info: ProcessInfo): { signal: string; agoMs: number } | undefined => {
-    if (info.pid === this.#childPid && this.#trigger !== undefined) {
-      return { signal: this.#trigger.signal, agoMs: Number(process.hrtime.bigint()) / 1e6 - this.#trigger.at };
+    const child = info.pid === this.#childPid;
+    // The rest of the tree counts only a SIGTERM: a SIGINT its group got
+    // may be ignored (shell background jobs do).
+    const signals = child ? new Set([SIGNALS.SIGTERM, ...[...STOPPING].map((s) => this.#settings.rewrite.get(s) ?? s).filter((s) => s > 0)]) : [SIGNALS.SIGTERM];
+    for (const signal of signals) {
+      const agoMs = reaper.sentAgo(signal, info);
+      if (agoMs !== undefined) return { signal: signalName(signal), agoMs };
     }
-    const agoMs = reaper.sentAgo(SIGNALS.SIGTERM, info);
-    return agoMs === undefined ? undefined : { signal: 'SIGTERM', agoMs };
+    if (child && this.#delayedSent !== undefined) {
+      return { signal: this.#delayedSent.signal, agoMs: Number(process.hrtime.bigint()) / 1e6 - this.#delayedSent.at };
+    }
+    return undefined;
   };
 
   // One stop for the whole run: its deadline is fixed when it begins (at the
   // first SIGTERM/SIGINT, or at the child's exit).
-  #beginStop(trigger?: string): void {
+  #beginStop(): void {
     if (this.#stop !== undefined) return;
-    if (trigger !== undefined) this.#trigger = { signal: trigger, at: Number(process.hrtime.bigint()) / 1e6 };
     this.#stop = new Stop({
       signal: SIGNALS.SIGTERM,
       gracePeriodMs: this.#settings.gracePeriodMs,

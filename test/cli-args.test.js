@@ -47,6 +47,7 @@ const BAD = [
   [['-r', '1:99', 'true'], /--rewrite TO must be a signal/],
   [['--grace-period', 'soon', 'true'], /--grace-period must be an integer/],
   [['--log-format', 'xml', 'true'], /text or json/],
+  [['--forward-delay', '8000', 'true'], /--forward-delay \(8000 ms\) must be shorter than --grace-period \(8000 ms\)/],
   [['--setsid=1', 'true'], /takes no value/],
   [['x'], /TINI_VERBOSITY/, { TINI_VERBOSITY: 'loud' }],
 ];

@@ -183,6 +183,13 @@ test('--log-format json writes one JSON object per line', async () => {
   assert.ok(lines.every((l) => typeof l.time === 'string' && l.pid === 1));
 });
 
+test('--rewrite TERM:0 drops SIGTERM altogether: not forwarded, and no stop begins', async () => {
+  const r = await pid1(['--rewrite', '15:0', '--grace-period', '300', '--', 'sh', '-c', 'trap "echo got TERM" TERM; trap "exit 3" INT; kill -TERM 1; sleep 0.6; kill -INT 1; while :; do sleep 0.05; done']);
+  assert.strictEqual(r.status, 3, r.stderr);
+  assert.doesNotMatch(r.stdout, /got TERM/);
+  assert.doesNotMatch(r.stderr, /killed/);
+});
+
 test('--log-format json: a kill is one line with its event, target, command, signal and elapsed time as fields', async () => {
   const r = await pid1(['--log-format', 'json', '--grace-period', '300', '--', 'sh', '-c', 'trap "" TERM; kill -TERM 1; while :; do sleep 1; done']);
   assert.strictEqual(r.status, 137);
