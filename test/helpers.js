@@ -52,9 +52,10 @@ function asInitCommand(argv) {
  * Runs `node fixtures/<name> ...args`. With asInit the fixture is PID 1 of a
  * new PID namespace with its own /proc. Resolves with status, signal,
  * stdout, stderr and `json`: the last stdout line that parses as JSON.
- * With timeoutMs a fixture still running then is killed (timedOut: true).
+ * A fixture still running after timeoutMs (2 minutes unless given) is
+ * killed (timedOut: true): a hang fails its test instead of stalling CI.
  */
-function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command, timeoutMs, cwd } = {}) {
+function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command, timeoutMs = 120000, cwd } = {}) {
   const argv = command ?? [process.execPath, ...nodeArgs, path.join(FIXTURES, name), ...args];
   return new Promise((resolve, reject) => {
     const [file, ...rest] = asInit ? asInitCommand(argv) : argv;
@@ -67,14 +68,14 @@ function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs 
     // A guard against a fixture that hangs, not a timing assertion: the
     // test then fails on what the fixture did (or did not) print.
     let timedOut = false;
-    const guard = timeoutMs === undefined ? undefined : setTimeout(() => {
+    const guard = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();
     child.on('close', (status, signal) => {
-      if (guard !== undefined) clearTimeout(guard);
+      clearTimeout(guard);
       let json;
       for (const line of stdout.trim().split('\n').reverse()) {
         try {
