@@ -23,6 +23,13 @@ const CASES = [
   [['-h'], {}, { action: 'help' }],
   [['--version'], {}, { action: 'version' }],
   [['-l'], {}, { action: 'license' }],
+  // dumb-init's spellings.
+  [['--verbose', '-v', 'x'], {}, { verbosity: 3 }],
+  [['-V'], {}, { action: 'version' }],
+  [['x'], { DUMB_INIT_DEBUG: '1' }, { verbosity: 2 }],
+  [['x'], { DUMB_INIT_DEBUG: '0' }, { verbosity: 1 }],
+  // The named mode: pid1 keeps the terminal, signals reach the child alone.
+  [['--coordinated', 'x'], {}, { setsid: true, singleChild: true }],
 ];
 
 test('flags parse like tini and dumb-init', () => {

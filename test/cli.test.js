@@ -205,7 +205,7 @@ test('--log-format json: a kill is one line with its event, target, command, sig
 });
 
 test('bad flags exit 1 with usage on stderr; `pid1 -- -- true` fails like tini', async () => {
-  for (const args of [['-x', 'true'], ['--bogus', 'true'], ['-e'], ['-e', '300', 'true'], ['-p', 'SIGNOPE', 'true'], ['--grace-period', '-5', 'true'], ['--log-format', 'xml', 'true'], ['-r', '15', 'true'], ['-r', '9:15', 'true'], []]) {
+  for (const args of [['-x', 'true'], ['--bogus', 'true'], ['-e'], ['-e', '300', 'true'], ['-p', 'SIGNOPE', 'true'], ['--grace-period', '-5', 'true'], ['--log-format', 'xml', 'true'], ['-r', '15', 'true'], ['-r', '9:15', 'true']]) {
     const r = await pid1(args, { asInit: false });
     assert.strictEqual(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^pid1: .*\nUsage: pid1 /, args.join(' '));
@@ -215,11 +215,28 @@ test('bad flags exit 1 with usage on stderr; `pid1 -- -- true` fails like tini',
   assert.match(r.stderr, /exec -- failed/);
 });
 
-test('-h, --version and -l print and exit 0', async () => {
+test('with no command pid1 prints a two-line hint, as dumb-init does, and exits 1', async () => {
+  const r = await pid1([], { asInit: false });
+  assert.strictEqual(r.status, 1);
+  assert.match(r.stderr, /^Usage: pid1 .*\nTry 'pid1 --help' .*\n$/);
+});
+
+test('the help lists the environment variables and the exit statuses', async () => {
+  const help = await pid1(['--help'], { asInit: false });
+  assert.strictEqual(help.status, 0);
+  for (const name of ['TINI_SUBREAPER', 'TINI_KILL_PROCESS_GROUP', 'TINI_VERBOSITY', 'DUMB_INIT_SETSID', 'DUMB_INIT_DEBUG']) {
+    assert.match(help.stdout, new RegExp(`^Environment variables:\\n[^]*^  ${name} `, 'm'), name);
+  }
+  assert.match(help.stdout, /^Exit status:\n[^]*\b126\b[^]*\b127\b[^]*128 \+ N/m);
+});
+
+test('-h, --version, -V and -l print and exit 0', async () => {
   const help = await pid1(['-h'], { asInit: false });
   assert.deepStrictEqual([help.status, /^Usage: pid1/.test(help.stdout)], [0, true]);
-  const version = await pid1(['--version'], { asInit: false });
-  assert.strictEqual(version.stdout, `pid1 ${require('../package.json').version}\n`);
+  for (const flag of ['--version', '-V']) {
+    const version = await pid1([flag], { asInit: false });
+    assert.strictEqual(version.stdout, `pid1 ${require('../package.json').version}\n`, flag);
+  }
   const license = await pid1(['-l'], { asInit: false });
   assert.match(license.stdout, /^MIT License/);
 });
