@@ -19,7 +19,10 @@
             "native/spawn.cc",
             "native/fdwatch.cc",
             "native/reaper.cc",
-            "native/procstat.cc"
+            "native/procstat.cc",
+            "native/faultfwd.cc",
+            "native/tty.cc",
+            "native/cli_binding.cc"
           ],
           "dependencies": [
             "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -28,38 +28,68 @@ export interface CliSettings {
 /** A usage error: the command prints it with the usage and exits 1. */
 export class UsageError extends Error {
   readonly code = 'ERR_PID1_USAGE';
+  /** No command at all: the hint says enough on its own. */
+  readonly noCommand: boolean;
+
+  constructor(message: string, { noCommand = false } = {}) {
+    super(message);
+    this.noCommand = noCommand;
+  }
 }
 
-export const USAGE = `Usage: pid1 [OPTIONS] [--] COMMAND [ARG...]
+const SYNOPSIS = 'Usage: pid1 [OPTIONS] [--] COMMAND [ARG...]\n';
 
+/** What a usage error or a bare `pid1` prints: two lines, as dumb-init does. */
+export const HINT = `${SYNOPSIS}Try 'pid1 --help' for the options.\n`;
+
+export const USAGE = `${SYNOPSIS}
 Runs COMMAND as the only child of an init that reaps every zombie, forwards
 signals, mirrors the child's exit status, and stops every process left
 gracefully (SIGTERM, a grace period, then SIGKILL, each kill logged).
 
 Options (tini):
-  -s                   Become a child subreaper (also TINI_SUBREAPER). pid1
-                       does so anyway when it is not PID 1, where allowed.
-  -g                   Forward signals to the child's process group (also
-                       TINI_KILL_PROCESS_GROUP).
+  -s                   Become a child subreaper. pid1 does so anyway when it
+                       is not PID 1, where allowed.
+  -g                   Forward signals to the child's process group.
   -e CODE              Exit status CODE of the child becomes 0 (repeatable).
   -p SIGNAL            Parent-death signal for pid1 itself.
-  -v                   More logging (repeatable; also TINI_VERBOSITY=N).
+  -v, --verbose        More logging (repeatable).
   -w                   Warn about every reaped zombie that is not the child.
   -l                   Print the license and exit.
   -h, --help           Print this help and exit.
-  --version            Print the version and exit.
+  -V, --version        Print the version and exit.
 Options (dumb-init):
   -r, --rewrite S:R    Send signal R when S arrives (R = 0 drops S; repeatable).
-  -c, --single-child   With --setsid, signal the child only, not its group.
-  --setsid             Start the child in a new session and signal its whole
-                       process group (also DUMB_INIT_SETSID=1).
+  --setsid             Start the child in a new session that owns the
+                       terminal (job control works), and signal its whole
+                       process group; SIGTSTP, SIGTTIN and SIGTTOU become
+                       SIGSTOP, which its orphaned group cannot ignore.
+  -c, --single-child   With --setsid, signal the child only, not its group,
+                       and keep the terminal: see --coordinated.
 Options (pid1):
+  --coordinated        For an app whose parent coordinates its workers: the
+                       child gets a session of its own, pid1 keeps the
+                       terminal, and Ctrl+C (every signal) reaches the child
+                       alone, not its workers. Same as --setsid -c.
   --grace-period MS    How long processes get after SIGTERM before SIGKILL
                        (default 8000: inside Docker's 10 s stop timeout).
   --forward-delay MS   Hold SIGTERM this long before forwarding it (default 0).
   --log-format F       text (default) or json.
   --no-kill-orphans    When the child exits, leave the processes it left behind
                        to the kernel instead of stopping them gracefully.
+
+Environment variables:
+  TINI_SUBREAPER       Set and not empty: as -s.
+  TINI_KILL_PROCESS_GROUP  Set and not empty: as -g.
+  TINI_VERBOSITY N     Logging level: 0 errors, 1 warnings (default), 2 info,
+                       3 debug; flags add to it.
+  DUMB_INIT_SETSID     1: as --setsid. (0 is the default already.)
+  DUMB_INIT_DEBUG      1: as -v.
+
+Exit status:
+  The child's exit status; 128 + N when a signal N killed it; 0 for a
+  status listed with -e. 1 for a usage error, 126 when COMMAND cannot be
+  run, 127 when it is not found.
 `;
 
 const MAX_MS = 2 ** 31 - 1;
@@ -120,6 +150,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     action: 'run',
   };
   if (envFlag(env, 'TINI_VERBOSITY')) settings.verbosity = integer(env.TINI_VERBOSITY as string, 'TINI_VERBOSITY', 0, 10);
+  if (env.DUMB_INIT_DEBUG === '1') settings.verbosity++;
 
   const apply = (flag: string, value: string | undefined): void => {
     switch (flag) {
@@ -127,14 +158,15 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
       case '-g': settings.killProcessGroup = true; break;
       case '-e': settings.successCodes.push(integer(value as string, '-e', 0, 255)); break;
       case '-p': settings.parentDeathSignal = signal(value as string, '-p'); break;
-      case '-v': settings.verbosity++; break;
+      case '-v': case '--verbose': settings.verbosity++; break;
       case '-w': settings.warnOnReap = true; break;
       case '-l': settings.action = 'license'; break;
       case '-h': case '--help': settings.action = 'help'; break;
-      case '--version': settings.action = 'version'; break;
+      case '-V': case '--version': settings.action = 'version'; break;
       case '-r': case '--rewrite': rewriteRule(value as string, settings.rewrite); break;
       case '-c': case '--single-child': settings.singleChild = true; break;
       case '--setsid': settings.setsid = true; break;
+      case '--coordinated': settings.setsid = true; settings.singleChild = true; break;
       case '--grace-period': settings.gracePeriodMs = integer(value as string, '--grace-period', 0, MAX_MS); break;
       case '--forward-delay': settings.forwardDelayMs = integer(value as string, '--forward-delay', 0, MAX_MS); break;
       case '--log-format':
@@ -180,7 +212,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     }
   }
   settings.command = argv.slice(i);
-  if (settings.action === 'run' && settings.command.length === 0) throw new UsageError('no command given');
+  if (settings.action === 'run' && settings.command.length === 0) throw new UsageError('no command given', { noCommand: true });
   // The grace period runs from the SIGTERM pid1 receives: a longer hold
   // would SIGKILL the child before it is told.
   if (settings.forwardDelayMs > 0 && settings.forwardDelayMs >= settings.gracePeriodMs) {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'fs';
 import { constants } from 'os';
 import * as path from 'path';
-import { parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
+import { HINT, parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
 import { killProcessGroup, ProcessHandle } from './kill';
 import { native } from './native';
 import { descendantsOf, ProcessInfo } from './procfs';
@@ -23,6 +23,15 @@ const SIGNALS = constants.signals;
 // period that begins with the signal.
 const STOPPING = new Set<number>([SIGNALS.SIGTERM, SIGNALS.SIGINT]);
 const JOB_CONTROL = new Set<number>([SIGNALS.SIGTSTP, SIGNALS.SIGTTIN, SIGNALS.SIGTTOU]);
+// Signals the reaper cannot take (NOT_FORWARDED), forwarded by a handler
+// instead (native/faultfwd.cc) when another process sent them:
+// - Synchronous faults (SEGV, BUS, FPE, ILL, TRAP, SYS, ABRT) may be about
+//   pid1 itself: blocked, a real fault kills the process without a core, and
+//   a WebAssembly trap would not reach Node's handler.
+// - SIGPROF is V8's sampling profiler, sent to the JS thread with tgkill:
+//   blocked, the profiler's own ticks would be forwarded to the child. V8
+//   installs its own handler while it samples, and puts the previous back.
+const FAULTS = [SIGNALS.SIGILL, SIGNALS.SIGTRAP, SIGNALS.SIGABRT, SIGNALS.SIGBUS, SIGNALS.SIGFPE, SIGNALS.SIGSEGV, SIGNALS.SIGSYS, SIGNALS.SIGPROF];
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 const LEVELS: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -55,6 +64,10 @@ class CommandRun {
   readonly #logger: Logger;
   readonly #forwarded = forwardableSignals();
   readonly #groupTarget: boolean;
+  // dumb-init's --setsid: the child's session owns the terminal. Not with
+  // -c (--coordinated), where pid1 keeps it so that Ctrl+C reaches pid1,
+  // which tells the child alone.
+  readonly #handOff: boolean;
   #childPid = 0;
   #child: ProcessHandle | undefined;
   #childStatus: number | undefined;
@@ -69,6 +82,52 @@ class CommandRun {
     this.#log = makeLog(settings);
     this.#logger = { info: (m, f) => this.#log('info', m, f), warn: (m, f) => this.#log('warn', m, f) };
     this.#groupTarget = settings.killProcessGroup || (settings.setsid && !settings.singleChild);
+    this.#handOff = settings.setsid && !settings.singleChild && native.isatty(0);
+  }
+
+  /**
+   * First of all: from here on, a fault signal another process sends is a
+   * request to forward, not pid1's death. Requests that come before the
+   * child exists wait in the pipe.
+   */
+  forwardFaults(): void {
+    const fd = native.faultForwardStart(FAULTS);
+    const watcher = new native.FdWatcher(fd, () => {
+      const requests = native.faultForwardRead(fd);
+      for (let i = 0; i < requests.length; i += 4) this.#forwardFault(requests[i], requests[i + 1]);
+    });
+    watcher.start();
+    watcher.unref();
+  }
+
+  #forwardFault(signo: number, from: number): void {
+    const signal = signalName(signo);
+    this.#log('info', `received ${signal} from pid ${from}`, { event: 'signal', signal, from });
+    const mapped = this.#settings.rewrite.get(signo) ?? signo;
+    // Never pid 0 or -1: without a started child there is nobody to tell.
+    if (mapped === 0 || this.#childPid <= 1 || this.#childStatus !== undefined) return;
+    try {
+      if (this.#groupTarget) killProcessGroup(this.#childPid, mapped);
+      else this.#child?.kill(mapped);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ESRCH') throw error; // the child is gone
+    }
+  }
+
+  /**
+   * --setsid on a terminal: pid1 gives it up for the child to take. Before
+   * the reaper blocks SIGHUP and SIGCONT: letting go sends both to pid1's
+   * group when pid1 leads the session (`docker run -it`), and they are not
+   * meant for the child.
+   */
+  releaseTerminal(): void {
+    if (!this.#handOff) return;
+    try {
+      native.ttyDetach(0);
+      this.#log('debug', 'gave up the terminal for the child to take', { event: 'terminal' });
+    } catch (error) {
+      this.#log('debug', `kept the terminal (${(error as Error).message}): the child takes it only if no other session owns it`, { event: 'terminal' });
+    }
   }
 
   /** -p, and a subreaper wherever pid1 is not PID 1 (or -s asks). */
@@ -107,7 +166,7 @@ class CommandRun {
       this.#childPid = spawn(file, args, {
         setsid: settings.setsid,
         setpgid: !settings.setsid,
-        foreground: !settings.setsid && native.isatty(0) ? 0 : false,
+        foreground: (settings.setsid ? this.#handOff : native.isatty(0)) ? 0 : false,
       });
     } catch (error) {
       const err = error as Error & { code?: string; syscall?: string };
@@ -120,8 +179,22 @@ class CommandRun {
     } catch (error) {
       if ((error as { code?: string }).code !== 'ESRCH') throw error; // it exited already: its reap is queued
     }
+    // An init should not pin a directory (a mount) for the life of the
+    // container; the child has its own by now. As dumb-init does. Before
+    // forwarding starts, so that the child can tell.
+    try {
+      process.chdir('/');
+    } catch {
+      // it stays where it was
+    }
     const rewrite = new Map(settings.rewrite);
     if (settings.forwardDelayMs > 0) rewrite.set(SIGNALS.SIGTERM, 0);
+    // A new session's group is orphaned, so the kernel discards a SIGTSTP,
+    // SIGTTIN or SIGTTOU it would stop on: SIGSTOP it, as dumb-init does,
+    // unless -r says otherwise.
+    if (settings.setsid) {
+      for (const sig of JOB_CONTROL) if (!rewrite.has(sig)) rewrite.set(sig, SIGNALS.SIGSTOP);
+    }
     reaper.forward(this.#groupTarget ? -this.#childPid : this.#childPid, this.#childPid, rewrite);
   }
 
@@ -246,7 +319,9 @@ class CommandRun {
 
 function run(settings: CliSettings): void {
   const command = new CommandRun(settings);
+  command.forwardFaults();
   command.configure();
+  command.releaseTerminal();
   command.startReaper();
   command.spawnChild();
 }
@@ -262,7 +337,7 @@ export function main(argv: readonly string[] = process.argv.slice(2), env: NodeJ
     settings = parseArgs(argv, env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`pid1: ${error.message}\n${USAGE}`);
+    process.stderr.write(error.noCommand ? HINT : `pid1: ${error.message}\n${HINT}`);
     process.exit(1);
   }
   switch (settings.action) {

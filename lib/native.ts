@@ -115,6 +115,12 @@ export interface NativeBinding {
   release(pid: number): void;
   setExempt(pid: number, exempt: boolean): void;
   FdWatcher: new (fd: number, onReadable: (status: number) => void) => NativeFdWatcher;
+  /** The pid1 command's fault signals: installs the handler, returns the requests' fd. */
+  faultForwardStart(signals: number[]): number;
+  /** Queued requests: signal, sender pid, sender uid, si_code; four per request. */
+  faultForwardRead(fd: number): number[];
+  /** TIOCNOTTY, with SIGHUP and SIGCONT ignored around it. */
+  ttyDetach(fd: number): void;
 }
 
 const ROOT = path.join(__dirname, '..');

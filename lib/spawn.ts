@@ -17,7 +17,9 @@ export interface SpawnOptions {
   setpgid?: boolean;
   /**
    * Make the child's process group the foreground group of this terminal fd;
-   * true means fd 0 when it is a terminal. Implies setpgid.
+   * true means fd 0 when it is a terminal. Implies setpgid. With setsid the
+   * child takes the terminal as its controlling terminal (TIOCSCTTY), which
+   * works only when no other session owns it: give it up first.
    * @default false
    */
   foreground?: boolean | number;

@@ -4,12 +4,14 @@
 namespace pid1 {
 void RegisterPrimitives(Napi::Env env, Napi::Object exports);
 void RegisterReaper(Napi::Env env, Napi::Object exports);
+void RegisterCli(Napi::Env env, Napi::Object exports);
 Napi::Function DefineFdWatcher(Napi::Env env);
 }  // namespace pid1
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   pid1::RegisterPrimitives(env, exports);
   pid1::RegisterReaper(env, exports);
+  pid1::RegisterCli(env, exports);
   exports.Set("FdWatcher", pid1::DefineFdWatcher(env));
   return exports;
 }

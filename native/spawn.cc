@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -50,9 +51,16 @@ std::vector<char*> Pointers(const std::vector<std::string>& strings) {
   }
   if (request.setsid && setsid() < 0) FailChild(report_fd, kSetsid);
   if (!request.setsid && request.setpgid && setpgid(0, 0) < 0) FailChild(report_fd, kSetpgid);
-  // SIGTTOU is blocked, so a background group may take the terminal.
-  if (request.foreground_fd >= 0 && tcsetpgrp(request.foreground_fd, getpgrp()) < 0 && errno != ENOTTY)
+  if (request.setsid && request.foreground_fd >= 0) {
+    // A new session has no terminal: it takes this one as its controlling
+    // terminal, which makes its group the foreground. EPERM when another
+    // session still owns the terminal: the child then runs without one, as
+    // under dumb-init.
+    ioctl(request.foreground_fd, TIOCSCTTY, 0);
+  } else if (request.foreground_fd >= 0 && tcsetpgrp(request.foreground_fd, getpgrp()) < 0 && errno != ENOTTY) {
+    // SIGTTOU is blocked, so a background group may take the terminal.
     FailChild(report_fd, kTcsetpgrp);
+  }
   for (int target = 0; target < 3; target++) {
     int source = request.stdio[target] < 0 ? target : request.stdio[target];
     if (source != target && dup2(source, target) < 0) FailChild(report_fd, kDup2);

@@ -19,6 +19,7 @@ struct SpawnRequest {
   bool setsid = false;
   bool setpgid = false;                 // a new process group led by the child
   int foreground_fd = -1;               // a terminal: the child's group becomes its foreground
+                                        // (with setsid: the child's controlling terminal)
 };
 
 // On failure `failed_step` names the call that failed ("execve", "chdir",

@@ -36,20 +36,21 @@ const FAULTS = ['SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', '
 
 test('fault signals sent by another process reach the child, and pid1 outside PID 1 survives them', async () => {
   const catcher = compiled('sigcatch');
-  const expectAll = (stdout, message) => {
+  const expectAll = (stdout, sender, message) => {
     const lines = stdout.trim().split('\n');
     const got = lines.filter((l) => /^\d+ \d+$/.test(l)).map((l) => l.split(' ').map(Number));
     assert.deepStrictEqual(got.map(([sig]) => sig), FAULTS, message);
-    assert.ok(got.every(([, sender]) => sender === 1), `each came from pid1: ${stdout}`);
+    assert.ok(got.every(([, from]) => from === sender), `each came from pid1: ${stdout}`);
   };
-  // Not PID 1 (a shell is), where the default action would kill pid1.
+  // Not PID 1 (a shell is, and pid1 is its first child: pid 2), where the
+  // default action would kill pid1.
   const under = await runFixture(null, { command: ['sh', '-c', '"$@"; echo "pid1 exited $?"', 'sh', process.execPath, CLI, '--', catcher, 'each', ...FAULTS.map(String)] });
   assert.match(under.stdout, /pid1 exited 0\n$/, `${under.stderr}\n${under.stdout}`);
-  expectAll(under.stdout, 'not PID 1');
+  expectAll(under.stdout, 2, 'not PID 1');
   // PID 1, where the kernel would drop a signal with no handler behind it.
   const init = await pid1(['--', catcher, 'each', ...FAULTS.map(String)]);
   assert.strictEqual(init.status, 0, `${init.stderr}\n${init.stdout}`);
-  expectAll(init.stdout, 'PID 1');
+  expectAll(init.stdout, 1, 'PID 1');
 });
 
 test('a real fault in pid1 itself stays fatal, and a WebAssembly trap still reaches Node', async () => {
@@ -69,9 +70,10 @@ test('--setsid: SIGTSTP for the child becomes SIGSTOP, which its orphaned group 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-stop-'));
   // The child traps TSTP (so a plain TSTP shows) and starts a watcher in a
   // session of its own (so a group stop leaves it running), which waits
-  // for the child's group to stop and then continues it.
-  const watcher = `until grep -q "^State:.*stopped" /proc/$0/status; do [ -e ${dir}/done ] && exit; sleep 0.01; done; echo stopped; kill -CONT -- -$0; touch ${dir}/done`;
-  const script = `trap "echo caught TSTP; touch ${dir}/done" TSTP; setsid sh -c '${watcher}' $$ & kill -TSTP 1; until [ -e ${dir}/done ]; do sleep 0.01; done; echo resumed`;
+  // for the child's group to stop and then continues it. The child sends
+  // SIGTSTP to pid1 once the watcher has left its group.
+  const watcher = `echo > ${dir}/ready; until grep -q "^State:.*stopped" /proc/$0/status; do [ -e ${dir}/done ] && exit; sleep 0.01; done; echo stopped; kill -CONT -$0; touch ${dir}/done`;
+  const script = `trap "echo caught TSTP; touch ${dir}/done" TSTP; mkfifo ${dir}/ready; setsid sh -c '${watcher}' $$ & read x < ${dir}/ready; kill -TSTP 1; until [ -e ${dir}/done ]; do sleep 0.01; done; echo resumed`;
   try {
     const r = await pid1(['--setsid', '--', 'sh', '-c', script]);
     assert.strictEqual(r.status, 0, r.stderr);

@@ -1,0 +1,47 @@
+// Bindings used by the pid1 command alone (lib/cli.ts): fault-signal
+// forwarding and the terminal hand-off. Run on the JS thread that calls them.
+#include <napi.h>
+
+#include "binding_util.h"
+#include "faultfwd.h"
+#include "tty.h"
+
+namespace pid1 {
+namespace {
+
+// faultForwardStart(signals): the fd to read requests from.
+Napi::Value FaultForwardStartJs(const Napi::CallbackInfo& info) {
+  Napi::Array list = info[0].As<Napi::Array>();
+  std::vector<int> signals;
+  for (uint32_t i = 0; i < list.Length(); i++) signals.push_back(list.Get(i).As<Napi::Number>().Int32Value());
+  int fd = -1;
+  Check(info.Env(), FaultForwardStart(signals, &fd), "sigaction");
+  return Napi::Number::New(info.Env(), fd);
+}
+
+// faultForwardRead(fd): [signal, pid, uid, code, ...], four per request.
+Napi::Value FaultForwardReadJs(const Napi::CallbackInfo& info) {
+  std::vector<FaultRequest> requests;
+  Check(info.Env(), FaultForwardRead(info[0].As<Napi::Number>().Int32Value(), &requests), "read");
+  Napi::Array out = Napi::Array::New(info.Env(), requests.size() * 4);
+  uint32_t i = 0;
+  for (const FaultRequest& r : requests) {
+    for (int32_t value : {r.signal, r.pid, r.uid, r.code}) out.Set(i++, Napi::Number::New(info.Env(), value));
+  }
+  return out;
+}
+
+Napi::Value TtyDetachJs(const Napi::CallbackInfo& info) {
+  Check(info.Env(), TtyDetach(info[0].As<Napi::Number>().Int32Value()), "ioctl");
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterCli(Napi::Env env, Napi::Object exports) {
+  exports.Set("faultForwardStart", Napi::Function::New(env, FaultForwardStartJs));
+  exports.Set("faultForwardRead", Napi::Function::New(env, FaultForwardReadJs));
+  exports.Set("ttyDetach", Napi::Function::New(env, TtyDetachJs));
+}
+
+}  // namespace pid1
