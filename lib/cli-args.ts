@@ -87,9 +87,11 @@ Environment variables:
   DUMB_INIT_DEBUG      1: as -v.
 
 Exit status:
-  The child's exit status; 128 + N when a signal N killed it; 0 for a
-  status listed with -e. 1 for a usage error, 126 when COMMAND cannot be
-  run, 127 when it is not found.
+  The child's exit status (0 for one listed with -e), or:
+  1                    a usage error
+  126                  COMMAND cannot be run
+  127                  COMMAND is not found
+  128 + N              signal N killed the child
 `;
 
 const MAX_MS = 2 ** 31 - 1;
