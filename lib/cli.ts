@@ -8,7 +8,7 @@ import { constants } from 'os';
 import * as path from 'path';
 import { HINT, parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
 import { killProcessGroup, ProcessHandle } from './kill';
-import { native } from './native';
+import { native, NativeFdWatcher } from './native';
 import { descendantsOf, ProcessInfo } from './procfs';
 import { reaper, ReapEvent, ReaperSink, SignalEvent } from './reaper';
 import { forwardableSignals, signalName } from './signals';
@@ -68,6 +68,8 @@ class CommandRun {
   // -c (--coordinated), where pid1 keeps it so that Ctrl+C reaches pid1,
   // which tells the child alone.
   readonly #handOff: boolean;
+  // Held for the life of the run: a collected watcher closes its handle.
+  #faultWatcher: NativeFdWatcher | undefined;
   #childPid = 0;
   #child: ProcessHandle | undefined;
   #childStatus: number | undefined;
@@ -92,12 +94,12 @@ class CommandRun {
    */
   forwardFaults(): void {
     const fd = native.faultForwardStart(FAULTS);
-    const watcher = new native.FdWatcher(fd, () => {
+    this.#faultWatcher = new native.FdWatcher(fd, () => {
       const requests = native.faultForwardRead(fd);
       for (let i = 0; i < requests.length; i += 4) this.#forwardFault(requests[i], requests[i + 1]);
     });
-    watcher.start();
-    watcher.unref();
+    this.#faultWatcher.start();
+    this.#faultWatcher.unref();
   }
 
   #forwardFault(signo: number, from: number): void {

@@ -53,6 +53,22 @@ test('fault signals sent by another process reach the child, and pid1 outside PI
   expectAll(init.stdout, 1, 'PID 1');
 });
 
+// A lost request leaves sigcatch waiting: the timeout turns that into a failure.
+test('fault signals are still forwarded after a garbage collection in pid1', { timeout: 60_000 }, async () => {
+  const done = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-gc-')), 'done');
+  try {
+    const child = `until [ -e ${done} ]; do sleep 0.01; done; exec ${compiled('sigcatch')} 1 ${S.SIGSEGV}`;
+    const r = await pid1([], {
+      env: { PID1_GC_DONE: done },
+      command: [process.execPath, '--expose-gc', '-r', path.join(FIXTURES, 'cli-gc.js'), CLI, '--', 'sh', '-c', child],
+    });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(r.stdout, `${S.SIGSEGV} 1\npending\n`);
+  } finally {
+    fs.rmSync(path.dirname(done), { recursive: true });
+  }
+});
+
 test('a real fault in pid1 itself stays fatal, and a WebAssembly trap still reaches Node', async () => {
   const library = compiled('crash', { shared: true });
   for (const [mode, signal] of [['segv', 'SIGSEGV'], ['abort', 'SIGABRT']]) {
