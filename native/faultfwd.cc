@@ -43,13 +43,6 @@ void OnFault(int signal, siginfo_t* info, void* context) {
     errno = saved_errno;
     return;
   }
-  // pid1's own SIGPROF: V8's profiler installs a handler of its own while
-  // it samples and puts this one back after, so only a late tick lands
-  // here. Nothing to do: dying of it would be the worse default.
-  if (signal == SIGPROF) {
-    errno = saved_errno;
-    return;
-  }
   const struct sigaction& before = previous[signal];
   if ((before.sa_flags & SA_SIGINFO) && before.sa_sigaction != nullptr) {
     // Node's SIGSEGV handler: a WebAssembly trap becomes an exception; any
@@ -60,6 +53,14 @@ void OnFault(int signal, siginfo_t* info, void* context) {
   }
   if (!(before.sa_flags & SA_SIGINFO) && before.sa_handler != SIG_DFL && before.sa_handler != SIG_IGN) {
     before.sa_handler(signal);
+    errno = saved_errno;
+    return;
+  }
+  // pid1's own SIGPROF with no profiler behind: V8's sampler (node
+  // --cpu-prof, installed before this handler) is chained to above; one
+  // started later installs its own handler and puts this one back after, so
+  // only a late tick lands here. Dying of it would be the worse default.
+  if (signal == SIGPROF) {
     errno = saved_errno;
     return;
   }
