@@ -8,12 +8,11 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { runFixture, ROOT, FIXTURES } = require('./helpers');
+const { runFixture, asInitCommand, ROOT, FIXTURES } = require('./helpers');
 const { compiled } = require('./build-helpers');
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const PTY = path.join(FIXTURES, 'pty-run.py');
-const NS = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child'];
 const S = os.constants.signals;
 
 /** Runs `pid1 ...args` as PID 1 of a new namespace. */
@@ -28,7 +27,7 @@ function onTerminal(steps, args, { asSessionLeader = false } = {}) {
   const leader = asSessionLeader ? ['setsid', '--ctty'] : [];
   return runFixture(null, {
     asInit: false,
-    command: ['python3', PTY, JSON.stringify(steps), '--', ...NS, ...leader, process.execPath, CLI, ...args],
+    command: ['python3', PTY, JSON.stringify(steps), '--', ...asInitCommand([...leader, process.execPath, CLI, ...args])],
   });
 }
 

@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
-const { runFixture, expectOk, FIXTURES } = require('./helpers');
+const { runFixture, asInitCommand, expectOk, FIXTURES } = require('./helpers');
 
 const GUARD = { timeoutMs: 30000 };
 const lines = (stdout) => stdout.trim().split('\n').filter(Boolean);
@@ -148,7 +148,7 @@ test('Ctrl+C on a terminal: the children get SIGTERM through the coordinated sto
   const script = JSON.stringify([['expect', 'child ready'], ['send', '\u0003']]);
   const r = await runFixture(null, {
     asInit: false,
-    command: ['python3', path.join(FIXTURES, 'pty-run.py'), script, '--', 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, path.join(FIXTURES, 'app-ctrl-c.js')],
+    command: ['python3', path.join(FIXTURES, 'pty-run.py'), script, '--', ...asInitCommand([process.execPath, path.join(FIXTURES, 'app-ctrl-c.js')])],
     ...GUARD,
   });
   assert.ok(r.json, `the terminal session did not finish: ${r.stderr}`);
