@@ -126,6 +126,11 @@ export class Stop {
     this.#scan();
   }
 
+  /** What an abort does: the deadline now. */
+  abort(): void {
+    this.#onAbort();
+  }
+
   #report(): ShutdownReport {
     return {
       signal: signalName(this.#options.signal),

@@ -20,6 +20,8 @@ for (const mode of ['plain', 'init']) {
     assert.strictEqual(r.noProcess, 'ESRCH');
     assert.strictEqual(r.closed, 'ERR_PID1_HANDLE_CLOSED');
     assert.strictEqual(r.killAfterExit, 'ESRCH');
+    // A grace period of ten minutes that the abort ended (or the test would time out).
+    if (mode === 'init') assert.strictEqual(r.shutdownAborted, true);
   });
 }
 
