@@ -38,3 +38,30 @@ test("spawn()'s handle stops gracefully, SIGKILLs at once on abort, and stops wh
   assert.deepStrictEqual(r.abortedExit, { exitCode: null, signal: 'SIGKILL', known: true });
   assert.strictEqual(r.disposedState, 'Z'); // exited, left for its reaper (none here)
 });
+
+const path = require('path');
+const fs = require('fs');
+const os = require('os');
+const SUPERVISOR = path.join(__dirname, '..', 'examples', 'supervisor.js');
+
+test('examples/supervisor.js restarts a failing command with backoff until it succeeds', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-supervisor-'));
+  const count = path.join(dir, 'count');
+  const script = `n=$(cat ${count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${count}; [ $n -ge 3 ] && exit 0; kill -KILL $$`;
+  const r = await runFixture(null, { command: [process.execPath, SUPERVISOR, 'sh', '-c', script], env: { SUPERVISOR_BACKOFF_MS: '1' } });
+  fs.rmSync(dir, { recursive: true });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stderr, /failed \(SIGKILL\); restart 1 in 1 ms/);
+  assert.match(r.stderr, /failed \(SIGKILL\); restart 2 in 2 ms/);
+  assert.match(r.stderr, /supervisor: done/);
+  assert.strictEqual((r.stderr.match(/started sh/g) ?? []).length, 3);
+});
+
+test('examples/supervisor.js stops the command and its daemon on SIGTERM and exits 143', async () => {
+  // The command daemonizes a sleep, then asks its supervisor (PID 1) to stop.
+  const r = await runFixture(null, { command: [process.execPath, SUPERVISOR, 'sh', '-c', '(setsid sleep 1000 &); kill -TERM 1; exec sleep 1000'] });
+  assert.strictEqual(r.status, 143, r.stderr);
+  // sh (exec'd into sleep) and the daemon's sleep; the daemon only in a cgroup.
+  const inCgroup = /in a cgroup of its own/.test(r.stderr);
+  assert.match(r.stderr, inCgroup ? /stopped 2 processes, 0 with SIGKILL/ : /stopped 1 processes, 0 with SIGKILL/);
+});
