@@ -22,46 +22,63 @@ export interface ExitStatus {
 
 export const UNKNOWN_EXIT: ExitStatus = Object.freeze({ exitCode: null, signal: null, known: false });
 
-const wanted = new Map<number, number>();
-const collected = new Map<number, ExitStatus>();
-const waiters = new Map<number, ((status: ExitStatus) => void)[]>();
-
-export function want(pid: number): void {
-  wanted.set(pid, (wanted.get(pid) ?? 0) + 1);
+/** One handle's claim on the next reap of its pid. */
+export interface ExitSlot {
+  readonly pid: number;
+  status: ExitStatus | undefined;
+  waiter: ((status: ExitStatus) => void) | undefined;
+  released: boolean;
 }
 
-export function unwant(pid: number): void {
-  const count = (wanted.get(pid) ?? 0) - 1;
-  if (count > 0) {
-    wanted.set(pid, count);
-    return;
-  }
-  wanted.delete(pid);
-  collected.delete(pid);
+// Per pid, the claims in the order the handles were made. A pid is not
+// reused before it is reaped, and the reaper emits its reaps in order, so
+// the n-th reap of a pid belongs to the n-th claim: a reap event that
+// reaches JS after a new child got the same pid still goes to the old one.
+const slots = new Map<number, ExitSlot[]>();
+
+export function want(pid: number): ExitSlot {
+  const slot: ExitSlot = { pid, status: undefined, waiter: undefined, released: false };
+  const list = slots.get(pid);
+  if (list === undefined) slots.set(pid, [slot]);
+  else list.push(slot);
+  return slot;
+}
+
+function drop(slot: ExitSlot): void {
+  const list = slots.get(slot.pid);
+  if (list === undefined) return;
+  const at = list.indexOf(slot);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) slots.delete(slot.pid);
+}
+
+/**
+ * The handle is closed or gone. A claim still waiting for its reap keeps
+ * its place (the reap is its, not the next handle's) and is dropped then.
+ */
+export function release(slot: ExitSlot): void {
+  slot.released = true;
+  slot.waiter = undefined;
+  if (slot.status !== undefined) drop(slot);
 }
 
 /** Called by the reaper for each reap, before the face hears of it. */
 export function noteReap(event: ReapEvent): void {
-  if (!wanted.has(event.pid) || collected.has(event.pid)) return;
+  const slot = slots.get(event.pid)?.find((s) => s.status === undefined);
+  if (slot === undefined) return;
   const status: ExitStatus = { exitCode: event.exitCode, signal: event.signal, known: true };
-  collected.set(event.pid, status);
-  const list = waiters.get(event.pid);
-  waiters.delete(event.pid);
-  for (const resolve of list ?? []) resolve(status);
-}
-
-export function collectedExit(pid: number): ExitStatus | undefined {
-  return collected.get(pid);
-}
-
-/** Calls `resolve` with the status once the reaper reports `pid` (at once if it has). */
-export function whenCollected(pid: number, resolve: (status: ExitStatus) => void): void {
-  const status = collected.get(pid);
-  if (status !== undefined) {
-    resolve(status);
+  slot.status = status;
+  if (slot.released) {
+    drop(slot);
     return;
   }
-  const list = waiters.get(pid);
-  if (list === undefined) waiters.set(pid, [resolve]);
-  else list.push(resolve);
+  const waiter = slot.waiter;
+  slot.waiter = undefined;
+  waiter?.(status);
+}
+
+/** Calls `resolve` with the status once the reaper reports the slot's reap (at once if it has). */
+export function whenCollected(slot: ExitSlot, resolve: (status: ExitStatus) => void): void {
+  if (slot.status !== undefined) resolve(slot.status);
+  else slot.waiter = resolve;
 }

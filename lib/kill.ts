@@ -1,7 +1,7 @@
 // Sending signals, guarded so that pid 0 and -1 are never signalled by
 // accident, and through pidfds so that a recycled pid is never signalled.
 import { closeSync } from 'fs';
-import { collectedExit, ExitStatus, unwant, UNKNOWN_EXIT, want, whenCollected } from './exits';
+import { ExitSlot, ExitStatus, release, UNKNOWN_EXIT, want, whenCollected } from './exits';
 import { native, NativeFdWatcher, NativeWaitResult } from './native';
 import { readStat } from './procfs';
 import { normalizeSignal, Signal, signalName } from './signals';
@@ -94,7 +94,7 @@ export function ownChildHandle<T extends ProcessHandle>(startTime: number, make:
   }
 }
 
-const registry = new FinalizationRegistry<number>((pid) => unwant(pid));
+const registry = new FinalizationRegistry<ExitSlot>((slot) => release(slot));
 
 function gone(pid: number): Error {
   const error = pid1Error('ESRCH', `Process ${pid} has exited and been reaped`) as Error & { code: string; syscall: string };
@@ -113,11 +113,15 @@ export class ProcessHandle {
   #closed = false;
   /** spawn()'s own child: the pidfd is opened lazily, checked by this start time. */
   readonly #startTime: number | undefined;
+  /** spawn()'s child: its claim on the reaper's report of its exit. */
+  readonly #slot: ExitSlot | undefined;
   #reaped = false;
   #exited: Promise<ExitStatus> | undefined;
   #watcher: NativeFdWatcher | null = null;
   #abandon: ((error: Error) => void) | null = null;
   #refed = true;
+  /** Someone asked for `exited`: only then does the watch hold the loop open. */
+  #asked = false;
 
   /** @throws Error with code 'ESRCH' when the process does not exist. */
   constructor(pid: number) {
@@ -125,8 +129,15 @@ export class ProcessHandle {
     this.#fd = -1;
     this.#startTime = adopting;
     if (this.#startTime !== undefined) {
-      want(this.pid);
-      registry.register(this, this.pid, this);
+      this.#slot = want(this.pid);
+      registry.register(this, this.#slot, this);
+      // init()'s reaper may reap it any moment from now: hold its pidfd at
+      // once (the pid cannot have been reused yet: spawn() is in flight),
+      // and watch for the exit whether or not anyone waits, which closes it.
+      if (native.reaperRunning() && pidfdSupported()) {
+        this.#exited = this.#watch();
+        this.#exited.catch(() => {}); // closed before anyone asked: nobody to tell
+      }
       return;
     }
     if (pidfdSupported()) {
@@ -193,7 +204,9 @@ export class ProcessHandle {
    * Waiting keeps the event loop alive, as a ChildProcess does; see unref().
    */
   get exited(): Promise<ExitStatus> {
+    this.#asked = true;
     this.#exited ??= this.#watch();
+    if (this.#refed) this.#watcher?.ref();
     return this.#exited;
   }
 
@@ -204,9 +217,10 @@ export class ProcessHandle {
     return this;
   }
 
+  /** Waiting on `exited` keeps the event loop alive again (the default). */
   ref(): this {
     this.#refed = true;
-    this.#watcher?.ref();
+    if (this.#asked) this.#watcher?.ref();
     return this;
   }
 
@@ -241,7 +255,7 @@ export class ProcessHandle {
       this.#watcher = watcher;
       this.#abandon = reject;
       watcher.start();
-      if (!this.#refed) watcher.unref();
+      if (!this.#refed || !this.#asked) watcher.unref();
     });
   }
 
@@ -263,9 +277,8 @@ export class ProcessHandle {
 
   // Reaped before we looked: only the reaper of init() can still know how.
   #fromReaper(resolve: (status: ExitStatus) => void): void {
-    const status = collectedExit(this.pid);
-    if (status !== undefined) resolve(status);
-    else if (this.#startTime !== undefined && native.reaperRunning()) whenCollected(this.pid, resolve);
+    const slot = this.#slot;
+    if (slot !== undefined && (slot.status !== undefined || native.reaperRunning())) whenCollected(slot, resolve);
     else resolve(UNKNOWN_EXIT);
   }
 
@@ -276,9 +289,9 @@ export class ProcessHandle {
     this.#abandon = null;
     if (this.#fd >= 0) closeSync(this.#fd);
     this.#fd = -1;
-    if (this.#startTime !== undefined && !this.#closed) {
+    if (this.#slot !== undefined && !this.#closed) {
       registry.unregister(this);
-      unwant(this.pid);
+      release(this.#slot);
     }
     this.#closed = true;
   }

@@ -21,7 +21,13 @@ for (const mode of ['plain', 'init']) {
     assert.strictEqual(r.closed, 'ERR_PID1_HANDLE_CLOSED');
     assert.strictEqual(r.killAfterExit, 'ESRCH');
     // A grace period of ten minutes that the abort ended (or the test would time out).
-    if (mode === 'init') assert.strictEqual(r.shutdownAborted, true);
+    if (mode === 'init') {
+      assert.strictEqual(r.shutdownAborted, true);
+      assert.strictEqual(r.reused, true);
+      assert.strictEqual(r.staleKill, 'ESRCH');
+      assert.deepStrictEqual(r.staleExit, { exitCode: 0, signal: null, known: true });
+      assert.deepStrictEqual(r.freshExit, { exitCode: null, signal: 'SIGTERM', known: true });
+    }
   });
 }
 
@@ -64,4 +70,24 @@ test('examples/supervisor.js stops the command and its daemon on SIGTERM and exi
   // sh (exec'd into sleep) and the daemon's sleep; the daemon only in a cgroup.
   const inCgroup = /in a cgroup of its own/.test(r.stderr);
   assert.match(r.stderr, inCgroup ? /stopped 2 processes, 0 with SIGKILL/ : /stopped 1 processes, 0 with SIGKILL/);
+});
+
+test('bad options of spawn(), stop() and stopTree() throw before anything is started or signalled', async () => {
+  const pid1 = require('..');
+  assert.throws(() => pid1.spawn('true', [], { cgroup: 'yes' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  const child = pid1.spawn('sleep', ['100']);
+  for (const [options, name] of [
+    [{ gracePeriodMs: -1 }, 'RangeError'],
+    [{ gracePeriodMs: '5' }, 'TypeError'],
+    [{ abortSignal: {} }, 'TypeError'],
+    [{ signal: 'SIGNOPE' }, 'RangeError'],
+    [{ logger: console.log }, 'TypeError'],
+    [{ bogus: 1 }, 'TypeError'],
+  ]) {
+    assert.throws(() => child.stop(options), { name }, JSON.stringify(options));
+    await assert.rejects(child.stopTree(options), { name }, JSON.stringify(options));
+  }
+  assert.strictEqual(pid1.waitpid(child.pid, { noWait: true }), null); // still running
+  child.kill('SIGKILL');
+  assert.strictEqual(pid1.waitpid(child.pid, { block: true }).signal, 'SIGKILL');
 });
