@@ -169,7 +169,7 @@ class CommandRun {
         setsid: settings.setsid,
         setpgid: !settings.setsid,
         foreground: (settings.setsid ? this.#handOff : native.isatty(0)) ? 0 : false,
-      });
+      }).pid;
     } catch (error) {
       const err = error as Error & { code?: string; syscall?: string };
       this.#log('error', `${err.syscall === 'execve' ? 'exec' : err.syscall} ${file} failed: ${err.message.replace(/^\S+ \S+: /, '')}`);

@@ -163,6 +163,7 @@ export class Init extends EventEmitter<InitEvents> {
   #closed = false;
   #exiting = false;
   #stopping: Promise<ShutdownReport> | undefined;
+  #stop: Stop | undefined;
   #onBeforeExit = (): void => this.#beforeExit();
   #onExit = (): void => this.#lastEvents();
 
@@ -239,11 +240,18 @@ export class Init extends EventEmitter<InitEvents> {
    * what is really still alive (each logged). Resolves with who exited and
    * who was killed. A second call while one runs returns the same promise.
    */
-  shutdown(options?: { signal?: Signal; gracePeriodMs?: number }): Promise<ShutdownReport> {
-    const { signal = 'SIGTERM', gracePeriodMs = this.gracePeriodMs } = normalizeOptions<{ signal: Signal; gracePeriodMs: number }>(options, 'options', ['signal', 'gracePeriodMs']);
+  shutdown(options?: { signal?: Signal; gracePeriodMs?: number; abortSignal?: AbortSignal }): Promise<ShutdownReport> {
+    const { signal = 'SIGTERM', gracePeriodMs = this.gracePeriodMs, abortSignal } = normalizeOptions<{ signal: Signal; gracePeriodMs: number; abortSignal: AbortSignal }>(options, 'options', ['signal', 'gracePeriodMs', 'abortSignal']);
     const sig = normalizeSignal(signal, 'options.signal');
     const grace = normalizeMs(gracePeriodMs, 'options.gracePeriodMs');
-    if (this.#stopping !== undefined) return this.#stopping;
+    if (abortSignal !== undefined && !(abortSignal instanceof AbortSignal)) throw typeError('options.abortSignal', 'an AbortSignal', abortSignal);
+    // A later call joins the stop under way; its abortSignal ends that stop's grace period too.
+    if (this.#stopping !== undefined) {
+      const running = this.#stop;
+      if (abortSignal?.aborted) running?.abort();
+      else abortSignal?.addEventListener('abort', () => running?.abort(), { once: true });
+      return this.#stopping;
+    }
     const name = signalName(sig);
     const stop = new Stop({
       signal: sig,
@@ -254,9 +262,12 @@ export class Init extends EventEmitter<InitEvents> {
         const agoMs = reaper.sentAgo(sig, info);
         return agoMs === undefined ? undefined : { signal: name, agoMs };
       },
+      abortSignal,
     });
+    this.#stop = stop;
     this.#stopping = stop.promise.finally(() => {
       this.#stopping = undefined;
+      this.#stop = undefined;
     });
     return this.#stopping;
   }

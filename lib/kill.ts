@@ -1,8 +1,10 @@
 // Sending signals, guarded so that pid 0 and -1 are never signalled by
 // accident, and through pidfds so that a recycled pid is never signalled.
 import { closeSync } from 'fs';
-import { native } from './native';
-import { normalizeSignal, Signal } from './signals';
+import { ExitSlot, ExitStatus, release, UNKNOWN_EXIT, want, whenCollected } from './exits';
+import { native, NativeFdWatcher, NativeWaitResult } from './native';
+import { readStat } from './procfs';
+import { normalizeSignal, Signal, signalName } from './signals';
 import { normalizeFd, normalizePid, pid1Error, rangeError, typeError } from './validate';
 
 /**
@@ -74,6 +76,32 @@ export function pidfdSupported(): boolean {
   return pidfdSupport;
 }
 
+// Set by spawn() while it wraps its own child (see ownChildHandle).
+let adopting: number | undefined;
+
+/**
+ * The handle spawn() returns: its pidfd is opened on first use, and the
+ * start time read while the child could not yet be reaped proves that the
+ * pid still names it (no fd is held for a child nobody looks at).
+ * @internal
+ */
+export function ownChildHandle<T extends ProcessHandle>(startTime: number, make: () => T): T {
+  adopting = startTime;
+  try {
+    return make();
+  } finally {
+    adopting = undefined;
+  }
+}
+
+const registry = new FinalizationRegistry<ExitSlot>((slot) => release(slot));
+
+function gone(pid: number): Error {
+  const error = pid1Error('ESRCH', `Process ${pid} has exited and been reaped`) as Error & { code: string; syscall: string };
+  error.syscall = 'pidfd_open';
+  return error;
+}
+
 /**
  * A reference to one process that survives pid reuse where the kernel has
  * pidfds; elsewhere (before Linux 5.3) it falls back to kill(pid), which is
@@ -83,11 +111,35 @@ export class ProcessHandle {
   readonly pid: number;
   #fd: number;
   #closed = false;
+  /** spawn()'s own child: the pidfd is opened lazily, checked by this start time. */
+  readonly #startTime: number | undefined;
+  /** spawn()'s child: its claim on the reaper's report of its exit. */
+  readonly #slot: ExitSlot | undefined;
+  #reaped = false;
+  #exited: Promise<ExitStatus> | undefined;
+  #watcher: NativeFdWatcher | null = null;
+  #abandon: ((error: Error) => void) | null = null;
+  #refed = true;
+  /** Someone asked for `exited`: only then does the watch hold the loop open. */
+  #asked = false;
 
   /** @throws Error with code 'ESRCH' when the process does not exist. */
   constructor(pid: number) {
     this.pid = normalizePid(pid);
     this.#fd = -1;
+    this.#startTime = adopting;
+    if (this.#startTime !== undefined) {
+      this.#slot = want(this.pid);
+      registry.register(this, this.#slot, this);
+      // init()'s reaper may reap it any moment from now: hold its pidfd at
+      // once (the pid cannot have been reused yet: spawn() is in flight),
+      // and watch for the exit whether or not anyone waits, which closes it.
+      if (native.reaperRunning() && pidfdSupported()) {
+        this.#exited = this.#watch();
+        this.#exited.catch(() => {}); // closed before anyone asked: nobody to tell
+      }
+      return;
+    }
     if (pidfdSupported()) {
       this.#fd = native.pidfdOpen(this.pid);
     } else {
@@ -97,20 +149,150 @@ export class ProcessHandle {
 
   /** The pidfd, or -1 on kernels without pidfds (or once closed). */
   get fd(): number {
+    this.#open();
     return this.#fd;
+  }
+
+  // spawn()'s child: open its pidfd now, unless it has been reaped (then
+  // the pid may name another process already).
+  #open(): boolean {
+    if (this.#fd >= 0) return true;
+    if (this.#startTime === undefined || this.#closed || this.#reaped || !pidfdSupported()) return false;
+    let fd: number;
+    try {
+      fd = native.pidfdOpen(this.pid);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ESRCH') throw error;
+      this.#reaped = true;
+      return false;
+    }
+    if (readStat(this.pid)?.startTime !== this.#startTime) {
+      closeSync(fd);
+      this.#reaped = true;
+      return false;
+    }
+    this.#fd = fd;
+    return true;
   }
 
   /** Sends a signal. @throws Error with code 'ESRCH' once the process has been reaped. */
   kill(signal: Signal = 'SIGTERM'): void {
     const sig = normalizeSignal(signal, 'signal', true);
     if (this.#closed) throw pid1Error('ERR_PID1_HANDLE_CLOSED', `The handle of process ${this.pid} is closed`);
-    if (this.#fd >= 0) native.pidfdSendSignal(this.#fd, sig);
-    else native.kill(this.pid, sig);
+    if (this.#open()) {
+      native.pidfdSendSignal(this.#fd, sig);
+      return;
+    }
+    if (this.#startTime !== undefined) {
+      // Without pidfds, the start time is the only check that the pid is still ours.
+      if (this.#reaped || readStat(this.pid)?.startTime !== this.#startTime) throw gone(this.pid);
+    }
+    native.kill(this.pid, sig);
+  }
+
+  /**
+   * Resolves once the process has exited, with its status where this process
+   * can know it (`known`): for our own children, through waitid(P_PIDFD,
+   * WNOWAIT) (Linux 5.4), which leaves the child to be reaped by whoever
+   * reaps it; for spawn()'s children under init(), from the reaper too. For
+   * any other process the kernel tells only that it exited: `{ exitCode:
+   * null, signal: null, known: false }`. A process that exited before anyone
+   * asked resolves as well (its pidfd stays readable). Never rejects for an
+   * exit; rejects with 'ERR_PID1_NO_PIDFD' on kernels without pidfds (before
+   * Linux 5.3), where an exit cannot be watched without polling, and with
+   * 'ERR_PID1_HANDLE_CLOSED' once the handle is closed.
+   * Waiting keeps the event loop alive, as a ChildProcess does; see unref().
+   */
+  get exited(): Promise<ExitStatus> {
+    this.#asked = true;
+    this.#exited ??= this.#watch();
+    if (this.#refed) this.#watcher?.ref();
+    return this.#exited;
+  }
+
+  /** Lets the process exit while `exited` is pending. */
+  unref(): this {
+    this.#refed = false;
+    this.#watcher?.unref();
+    return this;
+  }
+
+  /** Waiting on `exited` keeps the event loop alive again (the default). */
+  ref(): this {
+    this.#refed = true;
+    if (this.#asked) this.#watcher?.ref();
+    return this;
+  }
+
+  #watch(): Promise<ExitStatus> {
+    if (this.#closed) return Promise.reject(pid1Error('ERR_PID1_HANDLE_CLOSED', `The handle of process ${this.pid} is closed`));
+    if (!pidfdSupported()) {
+      return Promise.reject(
+        pid1Error('ERR_PID1_NO_PIDFD', `Waiting for process ${this.pid} to exit needs pidfds (Linux 5.3); this kernel has none. Use waitpid() for a child, or init()'s 'reap' events.`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      if (!this.#open()) {
+        this.#fromReaper(resolve);
+        return;
+      }
+      const watcher = new native.FdWatcher(this.#fd, () => {
+        watcher.close();
+        this.#watcher = null;
+        this.#abandon = null;
+        try {
+          this.#settle(resolve);
+        } catch (error) {
+          reject(error);
+        }
+        // spawn()'s pidfd is its own to close: an exited child needs none.
+        if (this.#startTime !== undefined && this.#fd >= 0) {
+          closeSync(this.#fd);
+          this.#fd = -1;
+          this.#reaped = true;
+        }
+      });
+      this.#watcher = watcher;
+      this.#abandon = reject;
+      watcher.start();
+      if (!this.#refed || !this.#asked) watcher.unref();
+    });
+  }
+
+  #settle(resolve: (status: ExitStatus) => void): void {
+    let raw: NativeWaitResult | null = null;
+    try {
+      raw = native.waitid(3, this.#fd, { stopped: false, continued: false, noWait: true }, false);
+    } catch (error) {
+      // ECHILD: not our child, or reaped already; EINVAL: no P_PIDFD (before 5.4).
+      const code = (error as { code?: string }).code;
+      if (code !== 'ECHILD' && code !== 'EINVAL') throw error;
+    }
+    if (raw !== null && raw.pid !== 0) {
+      resolve({ exitCode: raw.exitCode, signal: raw.signal === null ? null : signalName(raw.signal), known: true });
+      return;
+    }
+    this.#fromReaper(resolve);
+  }
+
+  // Reaped before we looked: only the reaper of init() can still know how.
+  #fromReaper(resolve: (status: ExitStatus) => void): void {
+    const slot = this.#slot;
+    if (slot !== undefined && (slot.status !== undefined || native.reaperRunning())) whenCollected(slot, resolve);
+    else resolve(UNKNOWN_EXIT);
   }
 
   close(): void {
+    this.#watcher?.close();
+    this.#watcher = null;
+    this.#abandon?.(pid1Error('ERR_PID1_HANDLE_CLOSED', `The handle of process ${this.pid} was closed while waiting for its exit`));
+    this.#abandon = null;
     if (this.#fd >= 0) closeSync(this.#fd);
     this.#fd = -1;
+    if (this.#slot !== undefined && !this.#closed) {
+      registry.unregister(this);
+      release(this.#slot);
+    }
     this.#closed = true;
   }
 }

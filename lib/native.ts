@@ -54,6 +54,8 @@ export interface NativeSpawnRequest {
   setsid: boolean;
   setpgid: boolean;
   foregroundFd: number;
+  /** A cgroup.procs open for writing, which the child joins first; -1: none. */
+  cgroupFd: number;
 }
 
 export interface NativeFdWatcher {
@@ -77,8 +79,9 @@ export interface NativeBinding {
   threadMasks(): NativeThreadMask[];
   signalfdOpen(signals: number[]): number;
   signalfdRead(fd: number): NativeSigInfo[];
+  /** idtype 3 is P_PIDFD (Linux 5.4): id is a pidfd. */
   waitid(
-    idtype: 0 | 1 | 2,
+    idtype: 0 | 1 | 2 | 3,
     id: number,
     flags: { stopped: boolean; continued: boolean; noWait: boolean },
     block: boolean,

@@ -15,6 +15,7 @@ export interface ProcessInfo {
 export interface Stat {
   ppid: number;
   pgrp: number;
+  session: number;
   state: string;
   startTime: number;
   comm: string;
@@ -36,6 +37,7 @@ export function readStat(pid: number): Stat | undefined {
     state: fields[0],
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
+    session: Number(fields[3]),
     startTime: Number(fields[19]),
   };
 }

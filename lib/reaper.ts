@@ -8,6 +8,7 @@
 // uncaught exception does, and the events after it still go out.
 import { constants } from 'os';
 import { getSystemErrorName } from 'util';
+import { noteReap } from './exits';
 import { native, NativeReaperProtocol } from './native';
 import './ownership';
 import { ProcessInfo } from './procfs';
@@ -274,9 +275,12 @@ export class Reaper {
   #dispatch(sink: ReaperSink, b: Int32Array, i: number): void {
     const { kinds: KIND, signalFlags: FLAG, syscalls } = wire();
     switch (b[i]) {
-      case KIND.reap:
-        sink.reap({ pid: b[i + 1], exitCode: b[i + 2] < 0 ? null : b[i + 2], signal: b[i + 3] === 0 ? null : signalName(b[i + 3]), coreDumped: b[i + 4] === 1 });
+      case KIND.reap: {
+        const event = { pid: b[i + 1], exitCode: b[i + 2] < 0 ? null : b[i + 2], signal: b[i + 3] === 0 ? null : signalName(b[i + 3]), coreDumped: b[i + 4] === 1 };
+        noteReap(event); // the status a spawn() handle's `exited` waits for
+        sink.reap(event);
         break;
+      }
       case KIND.signal:
         sink.signal({
           signal: signalName(b[i + 1]),

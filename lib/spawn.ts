@@ -1,8 +1,13 @@
 // fork + exec written for a multi-threaded parent (see native/spawn.cc). The
 // child starts with an empty signal mask and default dispositions.
 import * as path from 'path';
+import { ownChildHandle, ProcessHandle } from './kill';
 import { native } from './native';
-import { normalizeBoolean, normalizeFd, normalizeOptions, typeError } from './validate';
+import { TreeCgroup } from './cgroup';
+import { commandOf, descendantsOf, ProcessInfo, readStat } from './procfs';
+import { normalizeSignal, Signal } from './signals';
+import { Logger, ShutdownReport, Stop } from './stop';
+import { normalizeBoolean, normalizeFd, normalizeOptions, rangeError, typeError } from './validate';
 
 export interface SpawnOptions {
   /** The child's environment. @default process.env */
@@ -23,6 +28,15 @@ export interface SpawnOptions {
    * @default false
    */
   foreground?: boolean | number;
+  /**
+   * Put the child, before it runs anything, into a new cgroup v2 of its
+   * own (below this process's cgroup), so that stopTree() finds and kills
+   * every descendant it ever had, daemonized or not. Needs a writable
+   * cgroup v2 (root, or a delegated cgroup) and Linux 5.14; elsewhere
+   * spawn() throws ERR_PID1_NO_CGROUP and starts nothing.
+   * @default false
+   */
+  cgroup?: boolean;
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -70,23 +84,167 @@ function normalizeForeground(value: unknown): number {
   return normalizeFd(value, 'options.foreground');
 }
 
+export interface StopProcessOptions {
+  /** The first signal. @default 'SIGTERM' */
+  signal?: Signal;
+  /** How long to wait after it before SIGKILL. @default 8000 */
+  gracePeriodMs?: number;
+  /**
+   * Ends the grace period now: what is still running gets SIGKILL at once
+   * (already aborted: SIGKILL without the first signal).
+   */
+  abortSignal?: AbortSignal;
+  /** Where each SIGKILL is logged. @default silent */
+  logger?: Logger;
+}
+
+// The start time and cgroup of the child spawn() is wrapping (see SpawnedProcess).
+let startOfNext = -1;
+let cgroupOfNext: TreeCgroup | null = null;
+
+function infoOf(pids: number[]): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  for (const pid of pids) {
+    const stat = readStat(pid);
+    if (stat === undefined || stat.state === 'Z' || stat.state === 'X') continue;
+    out.push({ pid, ppid: stat.ppid, pgrp: stat.pgrp, command: commandOf(pid, stat.comm), startTime: stat.startTime });
+  }
+  return out;
+}
+
+const SILENT: Logger = { info() {}, warn() {} };
+const asyncDispose: typeof Symbol.asyncDispose = (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
+
+export interface NormalizedStop {
+  signal: number;
+  gracePeriodMs: number;
+  abortSignal: AbortSignal | undefined;
+  logger: Logger;
+}
+
+/** @internal Checks the options of a stop before anything is signalled. */
+export function normalizeStopOptions(options: unknown, extra: readonly string[] = []): NormalizedStop {
+  const opts = normalizeOptions<StopProcessOptions>(options, 'options', ['signal', 'gracePeriodMs', 'abortSignal', 'logger', ...(extra as (keyof StopProcessOptions)[])]);
+  const grace = opts.gracePeriodMs ?? 8000;
+  if (typeof grace !== 'number') throw typeError('options.gracePeriodMs', 'of type number', grace);
+  if (!Number.isInteger(grace) || grace < 0 || grace > 2 ** 31 - 1) throw rangeError('options.gracePeriodMs', 'an integer from 0 to 2147483647', grace);
+  const abortSignal = opts.abortSignal;
+  if (abortSignal !== undefined && !(abortSignal instanceof AbortSignal)) throw typeError('options.abortSignal', 'an AbortSignal', abortSignal);
+  const logger = opts.logger ?? SILENT;
+  if (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function' || typeof logger.info !== 'function') throw typeError('options.logger', 'an object with info() and warn()', logger);
+  return { signal: normalizeSignal(opts.signal ?? 'SIGTERM', 'options.signal', true), gracePeriodMs: grace, abortSignal, logger };
+}
+
 /**
- * Starts `command` with `args` and returns its pid. The child is not
- * registered anywhere: wait for it with waitpid(), or let the reaper of
- * init() collect it. Exec errors are reported by the parent: the call throws
- * an Error with code 'ENOENT' or 'EACCES', syscall 'execve' and path, and the
- * failed child has been reaped already.
+ * A child started by spawn(): a ProcessHandle (pid, `exited`, kill() through
+ * its pidfd) that can also stop it gracefully. `await using child =
+ * spawn(...)` stops it when the scope ends.
  */
-export function spawn(command: string, args: readonly string[] = [], options?: SpawnOptions): number {
+export class SpawnedProcess extends ProcessHandle {
+  readonly #started = startOfNext;
+  readonly #cgroup = cgroupOfNext;
+
+  /**
+   * SIGTERM (or `signal`), then SIGKILL if it still runs after the grace
+   * period, through lib/stop.ts like init().shutdown(); resolves with the
+   * same report once it has exited.
+   */
+  stop(options?: StopProcessOptions): Promise<ShutdownReport> {
+    const settings = normalizeStopOptions(options);
+    return new Stop({ ...settings, targets: () => this.#self() }).promise;
+  }
+
+  #self(): ProcessInfo[] {
+    const stat = readStat(this.pid);
+    if (stat === undefined || stat.startTime !== this.#started || stat.state === 'Z' || stat.state === 'X') return [];
+    return [{ pid: this.pid, ppid: stat.ppid, pgrp: stat.pgrp, command: commandOf(this.pid, stat.comm), startTime: stat.startTime }];
+  }
+
+  /**
+   * Stops the child and every descendant it ever had, as stop() does (the
+   * first signal, the grace period, then SIGKILL; an abort ends the grace
+   * period), and resolves with the same report once none is left.
+   * With `cgroup: true` at spawn, "every" is exact: the kernel kept them all
+   * in the child's cgroup, and at the deadline cgroup.kill takes whatever
+   * is left at once, forks under way included; the cgroup is removed once
+   * empty. Without it, the tree is what /proc shows now: the child's
+   * descendants through their parents, and the members of its own process
+   * group or session (setpgid/setsid at spawn). A descendant that left both
+   * and whose parent died (a daemon: double fork and setsid) is out of
+   * reach then; see docs/supervisors-section.md.
+   */
+  async stopTree(options?: StopProcessOptions): Promise<ShutdownReport> {
+    const settings = normalizeStopOptions(options);
+    const cgroup = this.#cgroup;
+    if (cgroup === null) {
+      return new Stop({ ...settings, targets: () => this.#tree(), confirm: (info) => this.#inTree(info.pid) }).promise;
+    }
+    const report = await new Stop({
+      ...settings,
+      targets: (atDeadline) => {
+        // At the deadline the kernel kills every member at once; the stop
+        // then waits for the ones it lists, as for any SIGKILL.
+        if (atDeadline) cgroup.kill();
+        return infoOf(cgroup.pids());
+      },
+      confirm: (info) => cgroup.has(info.pid),
+    }).promise;
+    await cgroup.whenEmpty();
+    cgroup.remove();
+    return report;
+  }
+
+  // Whether the pid names the root, alive (not reaped), or nothing: the
+  // root's group and session ids cannot be taken by another process then.
+  #rootHoldsPid(): boolean {
+    const stat = readStat(this.pid);
+    return stat === undefined || stat.startTime === this.#started;
+  }
+
+  #tree(): ProcessInfo[] {
+    const out = new Map<number, ProcessInfo>();
+    for (const info of this.#self()) out.set(info.pid, info);
+    if (out.size > 0) for (const info of descendantsOf(this.pid)) out.set(info.pid, info);
+    if (this.#rootHoldsPid()) {
+      for (const info of descendantsOf(1)) {
+        if (info.pid !== process.pid && (info.pgrp === this.pid || readStat(info.pid)?.session === this.pid)) out.set(info.pid, info);
+      }
+    }
+    return [...out.values()];
+  }
+
+  #inTree(pid: number): boolean {
+    return this.#tree().some((info) => info.pid === pid);
+  }
+
+  /** Stops it gracefully (stop() with its defaults), then closes the handle. */
+  async [asyncDispose](): Promise<void> {
+    try {
+      await this.stop();
+    } finally {
+      this.close();
+    }
+  }
+}
+
+/**
+ * Starts `command` with `args` and returns its handle (see SpawnedProcess;
+ * `.pid` is the pid). The child is not registered anywhere: wait for it with
+ * `exited` or waitpid(), or let the reaper of init() collect it. Exec errors
+ * are reported by the parent: the call throws an Error with code 'ENOENT' or
+ * 'EACCES', syscall 'execve' and path, and the failed child has been reaped
+ * already.
+ */
+export function spawn(command: string, args: readonly string[] = [], options?: SpawnOptions): SpawnedProcess {
   const file = normalizeString(command, 'command');
   if (file === '') throw typeError('command', 'a non-empty string', file);
   if (!Array.isArray(args)) throw typeError('args', 'an array of strings', args);
   const argv = [file, ...args.map((a, i) => normalizeString(a, `args[${i}]`))];
-  const opts = normalizeOptions<SpawnOptions>(options, 'options', ['env', 'cwd', 'stdio', 'setsid', 'setpgid', 'foreground']);
+  const opts = normalizeOptions<SpawnOptions>(options, 'options', ['env', 'cwd', 'stdio', 'setsid', 'setpgid', 'foreground', 'cgroup']);
   const env = normalizeEnv(opts.env);
   const envPath = env.find((e) => e.startsWith('PATH='))?.slice(5);
   const foregroundFd = normalizeForeground(opts.foreground);
-  return native.spawn({
+  const request = {
     candidates: commandCandidates(file, envPath),
     argv,
     env,
@@ -95,5 +253,24 @@ export function spawn(command: string, args: readonly string[] = [], options?: S
     setsid: opts.setsid === undefined ? false : normalizeBoolean(opts.setsid, 'options.setsid'),
     setpgid: foregroundFd >= 0 || (opts.setpgid === undefined ? false : normalizeBoolean(opts.setpgid, 'options.setpgid')),
     foregroundFd,
-  });
+    cgroupFd: -1,
+  };
+  const cgroup = opts.cgroup === undefined || !normalizeBoolean(opts.cgroup, 'options.cgroup') ? null : new TreeCgroup();
+  if (cgroup !== null) request.cgroupFd = cgroup.procsFd;
+  // The reaper takes nothing while a spawn is in flight: the child cannot be
+  // reaped, nor its pid reused, before its start time is read.
+  native.spawnBegin();
+  try {
+    const pid = native.spawn(request);
+    startOfNext = readStat(pid)?.startTime ?? -1;
+    cgroupOfNext = cgroup;
+    return ownChildHandle(startOfNext, () => new SpawnedProcess(pid));
+  } catch (error) {
+    cgroup?.remove();
+    throw error;
+  } finally {
+    cgroup?.closeProcs();
+    cgroupOfNext = null;
+    native.spawnEnd(0);
+  }
 }

@@ -59,6 +59,19 @@ export interface StopOptions {
   targets: (atDeadline: boolean) => ProcessInfo[];
   /** Whether a target got the signal already (so it is not sent twice). */
   alreadySent?: (info: ProcessInfo) => AlreadySent | undefined;
+  /**
+   * Aborting ends the grace period at once: the deadline's work (SIGKILL
+   * what still runs, and whatever turns up) is done now. Aborted before the
+   * stop begins: nothing is sent the first signal, everything is killed.
+   */
+  abortSignal?: AbortSignal;
+  /**
+   * Whether a target still belongs to the stop, asked once its pidfd is
+   * open: if the process is still running after a yes, the yes was about
+   * the process the pidfd names, so a pid recycled since `targets()` looked
+   * is never signalled (not even within the same clock tick).
+   */
+  confirm?: (info: ProcessInfo) => boolean;
 }
 
 interface Tracked {
@@ -89,7 +102,14 @@ export class Stop {
   readonly #killed: StoppedProcess[] = [];
   readonly #timer: NodeJS.Timeout;
   #passed = false;
+  #aborted = false;
   #finished = false;
+  readonly #onAbort = (): void => {
+    if (this.#passed || this.#finished) return;
+    this.#aborted = true;
+    clearTimeout(this.#timer);
+    this.#atDeadline();
+  };
   #resolve: (report: ShutdownReport) => void = () => {};
 
   constructor(options: StopOptions) {
@@ -98,7 +118,17 @@ export class Stop {
       this.#resolve = resolve;
     });
     this.#timer = setTimeout(() => this.#atDeadline(), options.gracePeriodMs);
+    if (options.abortSignal?.aborted) {
+      this.#onAbort();
+      return;
+    }
+    options.abortSignal?.addEventListener('abort', this.#onAbort, { once: true });
     this.#scan();
+  }
+
+  /** What an abort does: the deadline now. */
+  abort(): void {
+    this.#onAbort();
   }
 
   #report(): ShutdownReport {
@@ -130,7 +160,8 @@ export class Stop {
       return;
     }
     // The pid may have been reused between the /proc scan and the open.
-    if (readStat(info.pid)?.startTime !== info.startTime) {
+    const confirm = this.#options.confirm;
+    if (readStat(info.pid)?.startTime !== info.startTime || (confirm !== undefined && (!confirm(info) || (handle.fd >= 0 && native.pidfdExited(handle.fd))))) {
       handle.close();
       return;
     }
@@ -187,7 +218,7 @@ export class Stop {
     const fields: LogFields = { event: 'kill', target: pid, command, signal: 'SIGKILL' };
     let reason: string;
     if (tracked.sentAt === undefined) {
-      reason = `never sent ${signalName(this.#options.signal)}: found after the grace period ended`;
+      reason = `never sent ${signalName(this.#options.signal)}: ${this.#aborted ? 'the stop was aborted' : 'found after the grace period ended'}`;
     } else {
       const afterMs = Math.round(nowMs() - tracked.sentAt);
       reason = `still running ${afterMs} ms after ${tracked.sentSignal}`;
@@ -218,6 +249,7 @@ export class Stop {
     if (this.#finished) return;
     this.#finished = true;
     clearTimeout(this.#timer);
+    this.#options.abortSignal?.removeEventListener('abort', this.#onAbort);
     for (const tracked of this.#alive.values()) {
       tracked.watcher?.close();
       tracked.handle.close();

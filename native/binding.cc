@@ -146,10 +146,11 @@ Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
   return object;
 }
 
-// waitid(idtype: 0 all | 1 pid | 2 pgid, id, { exited, stopped, continued, noWait }, block)
+// waitid(idtype: 0 all | 1 pid | 2 pgid | 3 pidfd, id, { exited, stopped, continued, noWait }, block)
 Napi::Value WaitIdJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  static const idtype_t kTypes[] = {P_ALL, P_PID, P_PGID};
+  // P_PIDFD (Linux 5.4) is 3 in the kernel's ABI; older libc headers lack the name.
+  static const idtype_t kTypes[] = {P_ALL, P_PID, P_PGID, static_cast<idtype_t>(3)};
   idtype_t idtype = kTypes[info[0].As<Napi::Number>().Int32Value()];
   id_t id = static_cast<id_t>(info[1].As<Napi::Number>().Int64Value());
   Napi::Object flags_object = info[2].As<Napi::Object>();
@@ -207,7 +208,7 @@ Napi::Value PidfdSendSignalJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// spawn({ candidates, argv, env, cwd, stdio, setsid, setpgid, foregroundFd })
+// spawn({ candidates, argv, env, cwd, stdio, setsid, setpgid, foregroundFd, cgroupFd? })
 Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
@@ -221,6 +222,8 @@ Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   request.setsid = options.Get("setsid").ToBoolean();
   request.setpgid = options.Get("setpgid").ToBoolean();
   request.foreground_fd = options.Get("foregroundFd").As<Napi::Number>().Int32Value();
+  Napi::Value cgroup_fd = options.Get("cgroupFd");
+  if (cgroup_fd.IsNumber()) request.cgroup_fd = cgroup_fd.As<Napi::Number>().Int32Value();
   pid_t pid = 0;
   const char* step = nullptr;
   // The reaper pauses while the spawn runs: a child that fails to exec is

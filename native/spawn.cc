@@ -15,8 +15,8 @@
 namespace pid1 {
 namespace {
 
-enum Step : int { kExecve, kChdir, kSetsid, kSetpgid, kTcsetpgrp, kDup2, kSigaction };
-const char* const kStepNames[] = {"execve", "chdir", "setsid", "setpgid", "tcsetpgrp", "dup2", "sigaction"};
+enum Step : int { kExecve, kChdir, kSetsid, kSetpgid, kTcsetpgrp, kDup2, kSigaction, kCgroup };
+const char* const kStepNames[] = {"execve", "chdir", "setsid", "setpgid", "tcsetpgrp", "dup2", "sigaction", "cgroup.procs"};
 
 struct ChildFailure {
   int err;
@@ -42,6 +42,9 @@ std::vector<char*> Pointers(const std::vector<std::string>& strings) {
 // Every signal is blocked on entry (the parent blocked them around fork).
 [[noreturn]] void RunChild(const SpawnRequest& request, char* const* argv, char* const* envp,
                            char* const* candidates, int report_fd) {
+  // Joins the cgroup before it can run anything or fork: nothing it ever
+  // starts can be outside it.
+  if (request.cgroup_fd >= 0 && write(request.cgroup_fd, "0", 1) != 1) FailChild(report_fd, kCgroup);
   struct sigaction dfl;
   std::memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;

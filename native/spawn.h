@@ -20,6 +20,7 @@ struct SpawnRequest {
   bool setpgid = false;                 // a new process group led by the child
   int foreground_fd = -1;               // a terminal: the child's group becomes its foreground
                                         // (with setsid: the child's controlling terminal)
+  int cgroup_fd = -1;                   // a cgroup v2 cgroup.procs, open for writing: the child joins it first
 };
 
 // On failure `failed_step` names the call that failed ("execve", "chdir",

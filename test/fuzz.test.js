@@ -185,7 +185,7 @@ test('fuzz: spawn with hostile commands, arguments and options', { skip }, () =>
   const foreground = fc.constantFrom(undefined, false, -1, 1.5, 'yes', null, NaN);
   const options = arbs.options({ env, cwd: fc.oneof(fc.constantFrom('/', '/nonexistent', '', '/tmp'), arbs.any), stdio, setsid: arbs.bool, setpgid: arbs.bool, foreground });
   run(fc.property(command, args, options, (c, a, o) => {
-    contract(() => pid1.spawn(c, a, o), (pid) => {
+    contract(() => pid1.spawn(c, a, o).pid, (pid) => {
       const r = pid1.waitpid(pid, { block: true });
       assert.strictEqual(r.pid, pid);
     });

@@ -68,7 +68,7 @@ test('subreaper and parent-death signal round-trip through prctl', async () => {
 });
 
 test('waitpid peeks with noWait, reaps, then reports nothing; ECHILD only on request', () => {
-  const pid = pid1.spawn('sh', ['-c', 'exit 5']);
+  const pid = pid1.spawn('sh', ['-c', 'exit 5']).pid;
   const peek = pid1.waitid('pid', pid, { noWait: true, block: true });
   assert.strictEqual(peek.exitCode, 5);
   assert.deepStrictEqual(pid1.waitpid(pid, { noWait: true }), peek);
@@ -78,7 +78,7 @@ test('waitpid peeks with noWait, reaps, then reports nothing; ECHILD only on req
 });
 
 test('waitpid reports a stopped and a continued child when asked', () => {
-  const pid = pid1.spawn('sleep', ['30']);
+  const pid = pid1.spawn('sleep', ['30']).pid;
   pid1.kill(pid, 'SIGSTOP');
   const stopped = pid1.waitpid(pid, { untraced: true, block: true });
   assert.deepStrictEqual([stopped.stopped, stopped.signal], [true, 'SIGSTOP']);
@@ -107,7 +107,7 @@ test('spawned children start with an empty mask and default dispositions', () =>
   const fd = fs.openSync(file, 'w');
   pid1.sigprocmask('block', ['SIGUSR2']);
   try {
-    const pid = pid1.spawn('grep', ['-E', '^Sig(Blk|Ign)', '/proc/self/status'], { stdio: ['inherit', fd, 'inherit'] });
+    const pid = pid1.spawn('grep', ['-E', '^Sig(Blk|Ign)', '/proc/self/status'], { stdio: ['inherit', fd, 'inherit'] }).pid;
     assert.strictEqual(pid1.waitpid(pid, { block: true }).exitCode, 0);
   } finally {
     pid1.sigprocmask('unblock', ['SIGUSR2']);
@@ -121,13 +121,13 @@ test('spawned children start with an empty mask and default dispositions', () =>
 });
 
 test('pidfds signal the process they were opened on', () => {
-  const pid = pid1.spawn('sleep', ['30']);
+  const pid = pid1.spawn('sleep', ['30']).pid;
   const fd = pid1.pidfdOpen(pid);
   pid1.pidfdSendSignal(fd, 'SIGTERM');
   assert.strictEqual(pid1.waitpid(pid, { block: true }).signal, 'SIGTERM');
   assert.throws(() => pid1.pidfdSendSignal(fd, 'SIGTERM'), { code: 'ESRCH', syscall: 'pidfd_send_signal' });
   fs.closeSync(fd);
-  const handle = new pid1.ProcessHandle(pid1.spawn('sleep', ['30']));
+  const handle = new pid1.ProcessHandle(pid1.spawn('sleep', ['30']).pid);
   handle.kill('SIGKILL');
   assert.strictEqual(pid1.waitpid(handle.pid, { block: true }).signal, 'SIGKILL');
   handle.close();
@@ -137,7 +137,7 @@ test('pidfds signal the process they were opened on', () => {
 test('kill(-1) is refused outside PID 1 and allowed as PID 1 of a namespace', async () => {
   assert.throws(() => pid1.kill(-1, 0), { code: 'ERR_PID1_NOT_INIT' });
   const script = `const p = require(${JSON.stringify(ROOT)});
-    const child = p.spawn('sleep', ['30']);
+    const child = p.spawn('sleep', ['30']).pid;
     p.kill(-1, 'SIGTERM');
     console.log(JSON.stringify([process.pid, p.waitpid(child, { block: true }).signal]));`;
   const r = await runFixture(null, { command: [process.execPath, '-e', script] });

@@ -1,0 +1,147 @@
+// A cgroup v2 leaf per process tree: the kernel keeps every descendant in
+// it, whatever it does (double fork, setsid, reparenting to a subreaper),
+// and cgroup.kill (Linux 5.14) SIGKILLs all of it at once, forks under way
+// included. Used only where this process may create cgroups below its own
+// (root, or a delegated cgroup): elsewhere spawn() says so with
+// ERR_PID1_NO_CGROUP.
+import { closeSync, existsSync, watch, mkdirSync, openSync, constants as fsConstants, readFileSync, rmdirSync, writeFileSync } from 'fs';
+import * as path from 'path';
+import { pid1Error } from './validate';
+
+/** Where this process's own cgroup v2 directory is, and its path as /proc/PID/cgroup writes it. */
+interface Place {
+  dir: string;
+  relative: string;
+}
+
+let place: Place | null | undefined;
+
+function ownPlace(): Place | null {
+  if (place !== undefined) return place;
+  place = null;
+  let relative: string | undefined;
+  try {
+    relative = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::'))?.slice(3);
+  } catch {
+    return place;
+  }
+  if (relative === undefined || relative.endsWith(' (deleted)')) return place;
+  // mountinfo: id parent major:minor root mountpoint options - fstype source superoptions
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (right === undefined || !right.startsWith('cgroup2 ')) continue;
+    const fields = left.split(' ');
+    const root = fields[3];
+    const mountPoint = fields[4].replace(/\\040/g, ' ');
+    if (root !== '/' && relative !== root && !relative.startsWith(`${root}/`)) continue;
+    place = { dir: path.join(mountPoint, root === '/' ? relative : relative.slice(root.length)), relative };
+    break;
+  }
+  return place;
+}
+
+let sequence = 0;
+
+/** One process tree's cgroup. */
+export class TreeCgroup {
+  readonly dir: string;
+  /** The path /proc/PID/cgroup shows for a member. */
+  readonly relative: string;
+  #procsFd: number;
+
+  /** @throws Error with code 'ERR_PID1_NO_CGROUP' where no cgroup v2 can be made here. */
+  constructor() {
+    const own = ownPlace();
+    if (own === null) throw pid1Error('ERR_PID1_NO_CGROUP', 'No cgroup v2 hierarchy is mounted here (or this process is in none): a tree cannot be given its own cgroup');
+    const name = `pid1-${process.pid}-${++sequence}`;
+    this.dir = path.join(own.dir, name);
+    this.relative = path.posix.join(own.relative, name);
+    try {
+      mkdirSync(this.dir);
+      if (!existsSync(path.join(this.dir, 'cgroup.kill'))) throw pid1Error('ENOENT', 'cgroup.kill needs Linux 5.14');
+      // libuv opens every file close-on-exec; the child writes to it before its exec.
+      this.#procsFd = openSync(path.join(this.dir, 'cgroup.procs'), fsConstants.O_WRONLY);
+    } catch (cause) {
+      try {
+        rmdirSync(this.dir);
+      } catch {
+        // never made
+      }
+      throw Object.assign(
+        pid1Error('ERR_PID1_NO_CGROUP', `Cannot make the cgroup ${this.dir} for a process tree (${(cause as Error).message}); cgroup v2 must be writable here (root, or a delegated cgroup), with Linux 5.14 for cgroup.kill`),
+        { cause },
+      );
+    }
+  }
+
+  /** The fd the spawned child writes "0" to, to join before it runs anything. */
+  get procsFd(): number {
+    return this.#procsFd;
+  }
+
+  /** Done with spawning into it. */
+  closeProcs(): void {
+    if (this.#procsFd >= 0) closeSync(this.#procsFd);
+    this.#procsFd = -1;
+  }
+
+  /** The pids in it now (zombies are not members). */
+  pids(): number[] {
+    try {
+      return readFileSync(path.join(this.dir, 'cgroup.procs'), 'latin1').split('\n').filter((l) => l !== '').map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Whether `pid` is in it now. */
+  has(pid: number): boolean {
+    try {
+      return readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').includes(`0::${this.relative}`);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resolves once no process is left in it (cgroup.events, watched through inotify). */
+  whenEmpty(): Promise<void> {
+    const events = path.join(this.dir, 'cgroup.events');
+    const empty = (): boolean => {
+      try {
+        return /^populated 0$/m.test(readFileSync(events, 'latin1'));
+      } catch {
+        return true;
+      }
+    };
+    return new Promise((resolve) => {
+      // Watched before the first look, so that no change falls in between.
+      const watcher = watch(events, () => {
+        if (!empty()) return;
+        watcher.close();
+        resolve();
+      });
+      if (empty()) {
+        watcher.close();
+        resolve();
+      }
+    });
+  }
+
+  /** SIGKILL to every member, atomically against forks. */
+  kill(): void {
+    writeFileSync(path.join(this.dir, 'cgroup.kill'), '1');
+  }
+
+  /** Removes it once empty; false while it still has members. */
+  remove(): boolean {
+    this.closeProcs();
+    try {
+      rmdirSync(this.dir);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return true;
+      if ((error as { code?: string }).code === 'EBUSY') return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// Exit statuses the reaper collected, kept for the handles that wait on
+// them. A pidfd says only that its process exited; once init()'s reaper has
+// reaped a child, waitid() on the pidfd has nothing left to tell, so the
+// status is taken from the reaper's reap event instead. Only pids someone
+// wants are kept: the first reap of a wanted pid after it was wanted is its
+// process (a pid is not reused before it is reaped).
+import type { ReapEvent } from './reaper';
+
+/** How a process ended, as far as this process can know. */
+export interface ExitStatus {
+  /** The exit code when it exited, else null. */
+  exitCode: number | null;
+  /** The signal that killed it, else null. */
+  signal: string | null;
+  /**
+   * false when the process is gone but its status cannot be known from here:
+   * it was not our child (only a parent can read a status), or someone else
+   * reaped it first. exitCode and signal are null then.
+   */
+  known: boolean;
+}
+
+export const UNKNOWN_EXIT: ExitStatus = Object.freeze({ exitCode: null, signal: null, known: false });
+
+/** One handle's claim on the next reap of its pid. */
+export interface ExitSlot {
+  readonly pid: number;
+  status: ExitStatus | undefined;
+  waiter: ((status: ExitStatus) => void) | undefined;
+  released: boolean;
+}
+
+// Per pid, the claims in the order the handles were made. A pid is not
+// reused before it is reaped, and the reaper emits its reaps in order, so
+// the n-th reap of a pid belongs to the n-th claim: a reap event that
+// reaches JS after a new child got the same pid still goes to the old one.
+const slots = new Map<number, ExitSlot[]>();
+
+export function want(pid: number): ExitSlot {
+  const slot: ExitSlot = { pid, status: undefined, waiter: undefined, released: false };
+  const list = slots.get(pid);
+  if (list === undefined) slots.set(pid, [slot]);
+  else list.push(slot);
+  return slot;
+}
+
+function drop(slot: ExitSlot): void {
+  const list = slots.get(slot.pid);
+  if (list === undefined) return;
+  const at = list.indexOf(slot);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) slots.delete(slot.pid);
+}
+
+/**
+ * The handle is closed or gone. A claim still waiting for its reap keeps
+ * its place (the reap is its, not the next handle's) and is dropped then.
+ */
+export function release(slot: ExitSlot): void {
+  slot.released = true;
+  slot.waiter = undefined;
+  if (slot.status !== undefined) drop(slot);
+}
+
+/** Called by the reaper for each reap, before the face hears of it. */
+export function noteReap(event: ReapEvent): void {
+  const slot = slots.get(event.pid)?.find((s) => s.status === undefined);
+  if (slot === undefined) return;
+  const status: ExitStatus = { exitCode: event.exitCode, signal: event.signal, known: true };
+  slot.status = status;
+  if (slot.released) {
+    drop(slot);
+    return;
+  }
+  const waiter = slot.waiter;
+  slot.waiter = undefined;
+  waiter?.(status);
+}
+
+/** Calls `resolve` with the status once the reaper reports the slot's reap (at once if it has). */
+export function whenCollected(slot: ExitSlot, resolve: (status: ExitStatus) => void): void {
+  if (slot.status !== undefined) resolve(slot.status);
+  else slot.waiter = resolve;
+}
