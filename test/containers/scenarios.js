@@ -19,7 +19,8 @@ const REGISTER_IMAGE = 'localhost/example/pid1-register:latest';
 
 // face 'command': runs any command (the image's CMD is examples/server.sh as
 // /app/server, which prints "server: ready", traps SIGTERM, and exits 0);
-// face 'app': runs examples/server.js, which prints "listening on 8080".
+// face 'app': runs examples/server.js, which prints "listening on 8080" and
+// a line per orphan reaped.
 const INITS = [
   { id: 'pid1', label: 'pid1 (CLI)', face: 'command', image: COMMAND_IMAGE, args: [], asserted: true },
   { id: 'init', label: 'init() (server.js)', face: 'app', image: APP_IMAGE, args: [], asserted: true },
@@ -33,7 +34,9 @@ const INITS = [
   { id: 'catatonit', label: 'catatonit (podman --init)', face: 'command', image: COMMAND_IMAGE, args: ['--init', '--entrypoint', ''], asserted: false },
 ];
 
-const READY = { command: 'server: ready', app: 'listening on 8080' };
+// The app prints nothing once its helper has forked the two orphans, and a
+// signal sent before would find none; when the first is reaped, both exist.
+const READY = { command: 'server: ready', app: 'reaped orphan' };
 const STOP_TIMEOUT = 10; // podman's default, given explicitly
 const GRACE_PERIOD = 8; // pid1's default grace period, in seconds
 const ORPHANS = 200;
@@ -93,7 +96,7 @@ const zombies = {
   applies: () => true,
   async run(ctx, init) {
     const command = init.face === 'command' ? ['sh', '-c', `${STORM} exec sleep infinity`] : [];
-    const proc = await startReady(ctx, init, { command, ready: init.face === 'command' ? 'spawned' : 'reaped orphan' });
+    const proc = await startReady(ctx, init, { command, ready: init.face === 'command' ? 'spawned' : READY.app });
     const started = process.hrtime.bigint();
     const left = await ctx.podman.zombies(ctx.name);
     const took = seconds(started);
@@ -258,7 +261,7 @@ function reapAndStop(id, title, extra, applies) {
     applies,
     async run(ctx, init) {
       const command = init.face === 'command' ? ['sh', '-c', `${STORM} trap "exit 0" TERM; echo server: ready; sleep infinity & wait`] : [];
-      const proc = await startReady(ctx, init, { extra, command, ready: init.face === 'command' ? 'server: ready' : 'reaped orphan' });
+      const proc = await startReady(ctx, init, { extra, command });
       const left = await ctx.podman.zombies(ctx.name);
       const r = await stop(ctx, proc);
       const graceful = init.face === 'command' ? r.status === 0 : r.status === 0 && orphanTermed(r.output);

@@ -32,7 +32,8 @@ declare -A IMAGES=(
 [ "$(id -u)" = 0 ] || skip "rootful podman needs root"
 command -v apt-get >/dev/null || command -v podman >/dev/null || skip "no podman and no apt-get to install it"
 ensure_packages podman=podman runc=runc crun=crun tini=tini /usr/libexec/podman/catatonit=catatonit \
-  mmdebstrap=mmdebstrap python3=python3 unshare=util-linux
+  mmdebstrap=mmdebstrap python3=python3 unshare=util-linux ||
+  skip "podman, runc and crun could not be installed from Debian"
 
 mkdir -p "$WORK"
 # The runtime cannot raise rlimits without CAP_SYS_RESOURCE (which some
@@ -55,7 +56,7 @@ if ! podman image exists "$BASE_IMAGE"; then
   log "making $BASE_IMAGE with mmdebstrap (a few minutes, once)"
   rm -f "$WORK/rootfs.tar"
   mmdebstrap --quiet --variant=minbase --include=nodejs,npm,procps,tini,ca-certificates \
-    bookworm "$WORK/rootfs.tar" >&2 || die "mmdebstrap failed"
+    bookworm "$WORK/rootfs.tar" >&2 || skip "mmdebstrap could not make a base image (no Debian mirror?)"
   podman import --quiet --change 'CMD ["/bin/bash"]' "$WORK/rootfs.tar" "$BASE_IMAGE" >/dev/null ||
     die "podman import failed"
   rm -f "$WORK/rootfs.tar"
