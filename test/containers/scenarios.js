@@ -74,14 +74,17 @@ async function exitAfter(ctx, proc, action) {
 const stop = (ctx, proc) => exitAfter(ctx, proc, ['stop', '-t', String(STOP_TIMEOUT), ctx.name]);
 
 /**
- * The orphan that server.js leaves running was stopped by SIGTERM, not left
- * to the kernel or a SIGKILL: its 'reap' event says so, or the app's own
- * report of node.shutdown() counts it. A stop that loses both (the 'reap'
- * event, and the process from the report) fails.
+ * How the orphan that server.js leaves running ended: it must be stopped by
+ * SIGTERM (its 'reap' event says so, or the app's report of node.shutdown()
+ * counts it), not by another signal, nor SIGKILLed after the grace period.
  */
-function orphanTermed(output) {
-  const termed = /reaped orphan \d+: SIGTERM/.test(output) || /stopped [1-9]\d* process\(es\), killed 0/.test(output);
-  return termed && !/SIGKILL/.test(output);
+function orphanStop(output) {
+  if (/killed pid \d+ .* with SIGKILL/.test(output)) return { termed: false, what: 'orphan SIGKILLed after the grace period' };
+  const signals = [...output.matchAll(/reaped orphan \d+: (SIG\w+)/g)].map((m) => m[1]);
+  if (signals.includes('SIGTERM')) return { termed: true, what: 'orphan stopped by SIGTERM' };
+  if (signals.length > 0) return { termed: false, what: `orphan got ${signals[0]}, not SIGTERM` };
+  if (/stopped [1-9]\d* process\(es\), killed 0/.test(output)) return { termed: true, what: 'orphan stopped by shutdown()' };
+  return { termed: false, what: "orphan's exit not reported" };
 }
 
 function count(output, text) {
@@ -119,8 +122,8 @@ const stopClean = {
       return { ok: cleaned && r.status === 0, outcome: cleaned ? 'child cleaned up' : 'no clean-up', ...r };
     }
     const report = /stopped \d+ process\(es\), killed 0/.test(r.output);
-    const termed = orphanTermed(r.output);
-    return { ok: report && termed && r.status === 0, outcome: termed ? 'orphan stopped by SIGTERM' : 'orphan not stopped by SIGTERM', ...r };
+    const { termed, what } = orphanStop(r.output);
+    return { ok: report && termed && r.status === 0, outcome: what, ...r };
   },
 };
 
@@ -179,9 +182,8 @@ function killScenario(signal) {
       }
       const r = await exitAfter(ctx, proc, ['kill', '-s', signal, ctx.name]);
       const expected = signal === 'SIGTERM' ? 0 : 128 + n;
-      const termed = orphanTermed(r.output);
-      const outcome = termed ? 'graceful stop, orphan got SIGTERM' : `orphan not stopped by SIGTERM`;
-      return { ok: termed && r.status === expected, outcome, ...r };
+      const { termed, what } = orphanStop(r.output);
+      return { ok: termed && r.status === expected, outcome: what, ...r };
     },
   };
 }
@@ -199,8 +201,8 @@ const ctrlC = {
     // Well under the grace period: the stop must not wait for it.
     const quick = took < GRACE_PERIOD / 2;
     if (init.face === 'command') return { ok: status === 130 && quick, outcome: status === 130 ? 'child stopped by SIGINT' : 'not stopped', status, seconds: took, output };
-    const termed = orphanTermed(output);
-    return { ok: status === 130 && quick && termed, outcome: termed ? 'graceful stop, orphan got SIGTERM' : 'orphan not stopped by SIGTERM', status, seconds: took, output };
+    const { termed, what } = orphanStop(output);
+    return { ok: status === 130 && quick && termed, outcome: what, status, seconds: took, output };
   },
 };
 
@@ -264,7 +266,7 @@ function reapAndStop(id, title, extra, applies) {
       const proc = await startReady(ctx, init, { extra, command });
       const left = await ctx.podman.zombies(ctx.name);
       const r = await stop(ctx, proc);
-      const graceful = init.face === 'command' ? r.status === 0 : r.status === 0 && orphanTermed(r.output);
+      const graceful = r.status === 0 && (init.face === 'command' || orphanStop(r.output).termed);
       return { ok: left === 0 && graceful, outcome: `${left} zombies, ${graceful ? 'graceful stop' : 'no graceful stop'}`, ...r };
     },
   };

@@ -17,8 +17,11 @@ log() { printf 'test:containers: %s\n' "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 skip() { log "SKIP: $*"; exit 3; }
 
-# Dockerfile in examples/ => image name the scenarios run. The register entry
-# point (node -r pid1/register) is built when its Dockerfile exists.
+# Dockerfile in examples/ => image name the scenarios run. Each Dockerfile
+# takes ARG BASE (its FROM) and ARG PID1 (what npm installs), which default
+# to node:22-slim and the registry's pid1, so it builds offline here. The
+# register entry point (node -r pid1/register) is built when its Dockerfile
+# exists; scenarios.js says what it must run.
 declare -A IMAGES=(
   [Dockerfile.app]=localhost/example/pid1-app:latest
   [Dockerfile.command]=localhost/example/pid1-command:latest
