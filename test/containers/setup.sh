@@ -73,6 +73,10 @@ offline=$WORK/npm-offline
 rm -f "$offline"/*.tgz
 mkdir -p "$offline/cache"
 (cd "$ROOT" && npm run --silent build:ts) || die "npm run build:ts failed"
+# The images load the addon from prebuilds/, as users' installs do: stale
+# prebuilds would test an older addon than native/ holds.
+(cd "$ROOT" && node scripts/check-prebuilds.js) >&2 ||
+  die "prebuilds/ do not match native/: run npm run prebuildify first"
 tarball=$(cd "$ROOT" && npm pack --silent --pack-destination "$offline" | tail -n 1)
 [ -f "$offline/$tarball" ] || die "npm pack produced no tarball"
 cp -a --update "$(npm config get cache)/_cacache" "$offline/cache/"
