@@ -77,8 +77,12 @@ mkdir -p "$offline/cache"
 # prebuilds would test an older addon than native/ holds.
 (cd "$ROOT" && node scripts/check-prebuilds.js) >&2 ||
   die "prebuilds/ do not match native/: run npm run prebuildify first"
-tarball=$(cd "$ROOT" && npm pack --silent --pack-destination "$offline" | tail -n 1)
-[ -f "$offline/$tarball" ] || die "npm pack produced no tarball"
+packed=$(cd "$ROOT" && npm pack --silent --pack-destination "$offline" | tail -n 1)
+[ -f "$offline/$packed" ] || die "npm pack produced no tarball"
+# The build cache keys a RUN step by its text, not by what the mount holds:
+# the tarball's hash in its name makes a new tarball a new step.
+tarball=pid1-$(sha256sum "$offline/$packed" | cut -c1-16).tgz
+mv "$offline/$packed" "$offline/$tarball"
 cp -a --update "$(npm config get cache)/_cacache" "$offline/cache/"
 printf 'cache=/npm-offline/cache\noffline=true\naudit=false\nfund=false\nupdate-notifier=false\n' > "$WORK/npmrc"
 
