@@ -63,6 +63,7 @@ if ! podman image exists "$BASE_IMAGE"; then
   podman import --quiet --change 'CMD ["/bin/bash"]' "$WORK/rootfs.tar" "$BASE_IMAGE" >/dev/null ||
     die "podman import failed"
   rm -f "$WORK/rootfs.tar"
+  log "made $BASE_IMAGE in $SECONDS s"
 fi
 podman run --rm --network=none "$BASE_IMAGE" true ||
   skip "podman cannot run a container here (see the error above)"
@@ -95,4 +96,5 @@ for dockerfile in "${!IMAGES[@]}"; do
     --tag "${IMAGES[$dockerfile]}" "$ROOT/examples" >/dev/null ||
     die "podman build of examples/$dockerfile failed"
 done
+log "images ready after $SECONDS s"
 for runtime in runc crun; do echo "$runtime=$WORK/containers-$runtime.conf"; done
