@@ -71,8 +71,8 @@ function cell(result, init) {
 function versions() {
   const one = (cmd, args) => (spawnSync(cmd, args, { encoding: 'utf8', cwd: ROOT }).stdout || '').split('\n')[0].trim();
   const dirty = spawnSync('git', ['status', '--porcelain', '--', 'lib', 'native', 'prebuilds', 'binding.gyp', 'package.json', 'examples'],
-    { encoding: 'utf8', cwd: ROOT }).stdout?.trim();
-  const changed = dirty ? ` with uncommitted changes to ${[...new Set(dirty.split('\n').map((l) => l.slice(3).split('/')[0]))].join(', ')}` : '';
+    { encoding: 'utf8', cwd: ROOT }).stdout.split('\n').filter(Boolean);
+  const changed = dirty.length ? ` with uncommitted changes to ${[...new Set(dirty.map((l) => l.slice(3).split('/')[0]))].join(', ')}` : '';
   return `pid1 from commit ${one('git', ['rev-parse', '--short', 'HEAD'])}${changed}; podman ${one('podman', ['--version']).split(' ').pop()}, runc ${one('runc', ['--version']).split(' ').pop()}, ` +
     `crun ${one('crun', ['--version']).split(' ').pop()}, tini ${one('tini', ['--version']).split(' ')[2]}, ` +
     `Linux ${os.release()}, ${os.cpus().length} CPUs`;
