@@ -8,10 +8,12 @@ const { init } = require('pid1');
 const node = init({ gracePeriodMs: 8000 });
 node.on('reap', ({ pid, exitCode, signal }) => console.log(`reaped orphan ${pid}: ${signal ?? exitCode}`));
 
-// A helper process that may leave orphans behind; pid1 reaps them.
-spawn('sh', ['-c', 'sleep 1 & sleep 2 & exit 0'], { stdio: 'inherit' });
+// A helper that leaves two orphans behind: one soon exits (pid1 reaps it),
+// one stays, like a daemon (the graceful stop ends it with SIGTERM).
+spawn('sh', ['-c', 'sleep 1 & sleep 3600 & exit 0'], { stdio: 'inherit' });
 
-const server = http.createServer((req, res) => res.end('ok\n')).listen(8080);
+const server = http.createServer((req, res) => res.end('ok\n'))
+  .listen(8080, () => console.log('listening on 8080'));
 
 // Listening for SIGTERM puts the app in charge: close the server, then let
 // pid1 stop whatever is left and exit.
