@@ -63,17 +63,27 @@ class Podman {
     return { status: proc.status, output: proc.output, seconds: seconds(started) };
   }
 
-  /** Zombies inside the container, from its own ps, once none is left or after `tries` looks. */
-  async zombies(name, tries = 40) {
-    let count = -1;
+  /**
+   * The container's processes from its own ps, one "STAT ARGS" a line, once
+   * done(lines) holds or after `tries` looks.
+   */
+  async processes(name, done, tries = 40) {
+    let lines = [];
     for (let i = 0; i < tries; i++) {
-      const ps = await this.run(['exec', name, 'ps', '-eo', 'stat=']);
+      const ps = await this.run(['exec', name, 'ps', '-eo', 'stat=,args=']);
       if (ps.status !== 0) throw new Error(`podman exec ps failed: ${ps.output}`);
-      count = ps.output.split('\n').filter((stat) => stat.startsWith('Z')).length;
-      if (count === 0) break;
+      lines = ps.output.split('\n').map((line) => line.trim()).filter(Boolean);
+      if (done(lines)) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    return count;
+    return lines;
+  }
+
+  /** Zombies inside the container, once none is left or after `tries` looks. */
+  async zombies(name, tries = 40) {
+    const isZombie = (line) => line.startsWith('Z');
+    const lines = await this.processes(name, (all) => !all.some(isZombie), tries);
+    return lines.filter(isZombie).length;
   }
 }
 

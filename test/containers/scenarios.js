@@ -1,7 +1,8 @@
 'use strict';
 // The scenarios, each run under every init it applies to. An init is a
-// column of the results table: pid1's two faces (the CLI in front of a
-// command, init() in examples/server.js) are asserted; tini and catatonit
+// column of the results table: pid1's three faces (the CLI in front of a
+// command, init() in examples/server.js, pid1/register in front of an app
+// with no pid1 code) are asserted; tini and catatonit
 // run the same steps in the same run, for comparison, and are only recorded.
 // Each scenario returns { ok, outcome, status, seconds }: ok is whether the
 // outcome is the correct one for that init (null: recorded, not asserted).
@@ -20,23 +21,22 @@ const REGISTER_IMAGE = 'localhost/example/pid1-register:latest';
 // face 'command': runs any command (the image's CMD is examples/server.sh as
 // /app/server, which prints "server: ready", traps SIGTERM, and exits 0);
 // face 'app': runs examples/server.js, which prints "listening on 8080" and
-// a line per orphan reaped.
+// a line per orphan reaped; face 'register': runs examples/plain-server.js,
+// which knows nothing of pid1, so only what is seen from outside counts: its
+// daemon orphan's "orphan: stopped by SIGTERM" line, ps, the exit status.
 const INITS = [
   { id: 'pid1', label: 'pid1 (CLI)', face: 'command', image: COMMAND_IMAGE, args: [], asserted: true },
   { id: 'init', label: 'init() (server.js)', face: 'app', image: APP_IMAGE, args: [], asserted: true },
-  // Hook for examples/Dockerfile.register (node -r pid1/register APP): setup.sh
-  // builds it when the file exists; it runs the 'app' scenarios, so its CMD
-  // must start an app that behaves like server.js (prints "listening on
-  // 8080", leaves the same two orphans, stops on SIGTERM with the report
-  // line). If it runs another app, give it its own face here.
-  { id: 'register', label: 'node -r pid1/register', face: 'app', image: REGISTER_IMAGE, args: [], asserted: true, optional: true },
+  // examples/Dockerfile.register: setup.sh builds it when the file exists.
+  { id: 'register', label: 'pid1/register (NODE_OPTIONS)', face: 'register', image: REGISTER_IMAGE, args: [], asserted: true, optional: true },
   { id: 'tini', label: 'tini', face: 'command', image: COMMAND_IMAGE, args: ['--entrypoint', '["tini","--"]'], asserted: false },
   { id: 'catatonit', label: 'catatonit (podman --init)', face: 'command', image: COMMAND_IMAGE, args: ['--init', '--entrypoint', ''], asserted: false },
 ];
 
 // The app prints nothing once its helper has forked the two orphans, and a
 // signal sent before would find none; when the first is reaped, both exist.
-const READY = { command: 'server: ready', app: 'reaped orphan' };
+// plain-server.js's daemon starts the short-lived orphan once its trap is set.
+const READY = { command: 'server: ready', app: 'reaped orphan', register: 'orphans: ready' };
 const STOP_TIMEOUT = 10; // podman's default, given explicitly
 const GRACE_PERIOD = 8; // pid1's default grace period, in seconds
 const ORPHANS = 200;
@@ -44,6 +44,15 @@ const ORPHANS = 200;
 // is reparented to the init, which must reap it.
 const STORM = `i=0; while [ $i -lt ${ORPHANS} ]; do (sleep 0 &); i=$((i+1)); done; echo spawned;`;
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR2: 12, SIGTERM: 15 };
+// plain-server.js's daemon orphan, as ps shows it.
+const DAEMON = /^\S+\s+sh -c trap /;
+
+// How the init ends on a stopping signal: server.sh and server.js listen for
+// SIGTERM and exit 0; anything else, and an app that does not listen (pid1
+// stops its descendants for it), ends with 128 + n.
+function stopStatus(init, signal) {
+  return signal === 'SIGTERM' && init.face !== 'register' ? 0 : 128 + SIGNALS[signal];
+}
 
 // --- steps shared by scenarios -------------------------------------------
 
@@ -74,12 +83,14 @@ async function exitAfter(ctx, proc, action) {
 const stop = (ctx, proc) => exitAfter(ctx, proc, ['stop', '-t', String(STOP_TIMEOUT), ctx.name]);
 
 /**
- * How the orphan that server.js leaves running ended: it must be stopped by
- * SIGTERM (its 'reap' event says so, or the app's report of node.shutdown()
- * counts it), not by another signal, nor SIGKILLed after the grace period.
+ * How the orphan that the app leaves running ended: it must be stopped by
+ * SIGTERM (server.js: its 'reap' event says so, or the app's report of
+ * node.shutdown() counts it; plain-server.js: the orphan's own trap says so),
+ * not by another signal, nor SIGKILLed after the grace period.
  */
 function orphanStop(output) {
   if (/killed pid \d+ .* with SIGKILL/.test(output)) return { termed: false, what: 'orphan SIGKILLed after the grace period' };
+  if (output.includes('orphan: stopped by SIGTERM')) return { termed: true, what: 'orphan stopped by SIGTERM' };
   const signals = [...output.matchAll(/reaped orphan \d+: (SIG\w+)/g)].map((m) => m[1]);
   if (signals.includes('SIGTERM')) return { termed: true, what: 'orphan stopped by SIGTERM' };
   if (signals.length > 0) return { termed: false, what: `orphan got ${signals[0]}, not SIGTERM` };
@@ -99,7 +110,7 @@ const zombies = {
   applies: () => true,
   async run(ctx, init) {
     const command = init.face === 'command' ? ['sh', '-c', `${STORM} exec sleep infinity`] : [];
-    const proc = await startReady(ctx, init, { command, ready: init.face === 'command' ? 'spawned' : READY.app });
+    const proc = await startReady(ctx, init, { command, ready: init.face === 'command' ? 'spawned' : READY[init.face] });
     const started = process.hrtime.bigint();
     const left = await ctx.podman.zombies(ctx.name);
     const took = seconds(started);
@@ -121,9 +132,10 @@ const stopClean = {
       const cleaned = r.output.includes('server: stopped');
       return { ok: cleaned && r.status === 0, outcome: cleaned ? 'child cleaned up' : 'no clean-up', ...r };
     }
-    const report = /stopped \d+ process\(es\), killed 0/.test(r.output);
+    // server.js reports its shutdown(); plain-server.js cannot.
+    const report = init.face === 'register' || /stopped \d+ process\(es\), killed 0/.test(r.output);
     const { termed, what } = orphanStop(r.output);
-    return { ok: report && termed && r.status === 0, outcome: what, ...r };
+    return { ok: report && termed && r.status === stopStatus(init, 'SIGTERM'), outcome: what, ...r };
   },
 };
 
@@ -170,6 +182,19 @@ function killScenario(signal) {
         const outcome = r.status === expected ? `child got ${signal}` : `exit ${r.status}, expected ${expected}`;
         return { ok: r.status === expected, outcome, ...r };
       }
+      if (signal === 'SIGUSR2' && init.face === 'register') {
+        // Forwarded only: the daemon orphan (no USR2 trap) dies of it, silently,
+        // while the app goes on, until SIGTERM stops it.
+        const started = process.hrtime.bigint();
+        const sent = await ctx.podman.run(['kill', '-s', signal, ctx.name]);
+        if (sent.status !== 0) throw new Error(sent.output);
+        const ps = await ctx.podman.processes(ctx.name, (lines) => !lines.some((l) => DAEMON.test(l)));
+        const gone = !ps.some((l) => DAEMON.test(l)) && !ps.some((l) => l.startsWith('Z'));
+        const r = await exitAfter(ctx, proc, ['kill', '-s', 'SIGTERM', ctx.name]);
+        const kept = r.status === 143 && !r.output.includes('orphan: stopped by SIGTERM');
+        const outcome = !gone ? 'orphan not signalled' : kept ? 'forwarded to the orphan, app kept running' : 'app stopped by SIGUSR2';
+        return { ok: gone && kept, outcome, ...r, seconds: seconds(started) };
+      }
       if (signal === 'SIGUSR2') {
         // Forwarded only: the app must still be there to stop with SIGTERM.
         const started = process.hrtime.bigint();
@@ -181,7 +206,7 @@ function killScenario(signal) {
         return { ok: kept && /reaped orphan \d+: SIGUSR2/.test(r.output), outcome: kept ? 'forwarded, app kept running' : 'app stopped by SIGUSR2', ...r, seconds: seconds(started) };
       }
       const r = await exitAfter(ctx, proc, ['kill', '-s', signal, ctx.name]);
-      const expected = signal === 'SIGTERM' ? 0 : 128 + n;
+      const expected = stopStatus(init, signal);
       const { termed, what } = orphanStop(r.output);
       return { ok: termed && r.status === expected, outcome: what, ...r };
     },
@@ -206,21 +231,29 @@ const ctrlC = {
   },
 };
 
+// A command's status, or a Node app's (through pid1/register, which as PID 1
+// stops what is left before Node exits: here, an orphan the app left behind).
+const EXIT_CASES = {
+  command: [['exit 0', 0], ['exit 3', 3], ['exit 255', 255], ['kill -USR1 $$', 138]]
+    .map(([script, expected]) => [['sh', '-c', script], expected]),
+  register: [['process.exit(0)', 0], ['process.exitCode = 3', 3], ['process.exit(255)', 255], ['throw new Error("uncaught")', 1]]
+    .map(([js, expected]) => [['node', '-e', `require("child_process").spawn("sh", ["-c", "sleep 600 &"], { stdio: "ignore" }); ${js}`], expected]),
+};
 const exitStatus = {
   id: 'exit-status',
-  title: 'exit status passed through (exit 0, 3, 255; killed by SIGUSR1)',
-  applies: (init) => init.face === 'command',
+  title: 'exit status passed through (exit 0, 3, 255; killed by SIGUSR1, or a Node app that throws)',
+  applies: (init) => init.face in EXIT_CASES,
   async run(ctx, init) {
-    const cases = [['exit 0', 0], ['exit 3', 3], ['exit 255', 255], ['kill -USR1 $$', 138]];
     const started = process.hrtime.bigint();
     const seen = [];
-    for (const [script, expected] of cases) {
-      const r = await ctx.podman.run(runArgs(ctx, init, { command: ['sh', '-c', script] }));
+    for (const [command, expected] of EXIT_CASES[init.face]) {
+      const r = await ctx.podman.run(runArgs(ctx, init, { command }));
       seen.push({ status: r.status, expected, output: r.output });
     }
     const ok = seen.every((s) => s.status === s.expected);
     const statuses = seen.map((s) => s.status).join(', ');
-    return { ok, outcome: ok ? 'all passed through' : `expected 0, 3, 255, 138`, status: statuses, seconds: seconds(started), output: seen.map((s) => s.output).join('') };
+    const expected = seen.map((s) => s.expected).join(', ');
+    return { ok, outcome: ok ? 'all passed through' : `expected ${expected}`, status: statuses, seconds: seconds(started), output: seen.map((s) => s.output).join('') };
   },
 };
 
@@ -256,24 +289,26 @@ const kube = {
 };
 
 // pid1 where a Kubernetes restricted profile puts it, and behind another init.
-function reapAndStop(id, title, extra, applies) {
+function reapAndStop(id, title, extraFor, applies) {
   return {
     id,
     title,
     applies,
     async run(ctx, init) {
       const command = init.face === 'command' ? ['sh', '-c', `${STORM} trap "exit 0" TERM; echo server: ready; sleep infinity & wait`] : [];
-      const proc = await startReady(ctx, init, { extra, command });
+      const proc = await startReady(ctx, init, { extra: extraFor(init), command });
       const left = await ctx.podman.zombies(ctx.name);
       const r = await stop(ctx, proc);
-      const graceful = r.status === 0 && (init.face === 'command' || orphanStop(r.output).termed);
+      const graceful = r.status === stopStatus(init, 'SIGTERM') && (init.face === 'command' || orphanStop(r.output).termed);
       return { ok: left === 0 && graceful, outcome: `${left} zombies, ${graceful ? 'graceful stop' : 'no graceful stop'}`, ...r };
     },
   };
 }
 const restricted = reapAndStop('restricted', 'user 1000, read-only root, all capabilities dropped',
-  ['--user', '1000:1000', '--read-only', '--cap-drop=ALL', '--security-opt', 'no-new-privileges'], () => true);
-const behindInit = reapAndStop('behind-init', 'behind podman --init (catatonit is PID 1)', ['--init'],
+  () => ['--user', '1000:1000', '--read-only', '--cap-drop=ALL', '--security-opt', 'no-new-privileges'], () => true);
+// pid1/register acts only as PID 1 unless PID1_REGISTER=1 asks (README).
+const behindInit = reapAndStop('behind-init', 'behind podman --init (catatonit is PID 1; PID1_REGISTER=1 for register)',
+  (init) => ['--init', ...(init.face === 'register' ? ['--env', 'PID1_REGISTER=1'] : [])],
   (init) => init.id !== 'catatonit');
 
 const SCENARIOS = [zombies, stopClean, stopStubborn, stopLeftovers,
