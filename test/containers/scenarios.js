@@ -188,10 +188,11 @@ function killScenario(signal) {
         const started = process.hrtime.bigint();
         const sent = await ctx.podman.run(['kill', '-s', signal, ctx.name]);
         if (sent.status !== 0) throw new Error(sent.output);
-        const ps = await ctx.podman.processes(ctx.name, (lines) => !lines.some((l) => DAEMON.test(l)));
-        const gone = !ps.some((l) => DAEMON.test(l)) && !ps.some((l) => l.startsWith('Z'));
+        // Gone and reaped: a zombie of it does not match DAEMON.
+        const reaped = (lines) => !lines.some((l) => DAEMON.test(l) || l.startsWith('Z'));
+        const gone = reaped(await ctx.podman.processes(ctx.name, reaped));
         const r = await exitAfter(ctx, proc, ['kill', '-s', 'SIGTERM', ctx.name]);
-        const kept = r.status === 143 && !r.output.includes('orphan: stopped by SIGTERM');
+        const kept = r.status === stopStatus(init, 'SIGTERM') && !r.output.includes('orphan: stopped by SIGTERM');
         const outcome = !gone ? 'orphan not signalled' : kept ? 'forwarded to the orphan, app kept running' : 'app stopped by SIGUSR2';
         return { ok: gone && kept, outcome, ...r, seconds: seconds(started) };
       }
