@@ -41,8 +41,11 @@ echo "pid1-arm64: $(cat "$OUT/loaded")"
 
 pass=0
 fail=0
+n=0
 for file in $(cat scripts/arm64/tests); do
-  name=$(basename "$file" .test.js)
+  # Numbered, so that a file given twice keeps both logs.
+  n=$((n + 1))
+  name=$n-$(basename "$file" .test.js)
   echo "pid1-arm64: running $file"
   started=$(date +%s)
   # Shown as it runs, and kept; dash has no pipefail, hence the code file.

