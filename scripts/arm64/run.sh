@@ -166,7 +166,8 @@ main() {
   kver=$(cat "$base/kernel-version")
   make_project "$project"
   rm -rf "$out" "$results"
-  truncate -s 64M "$results"
+  # Sparse: room for a few compressed cores, and nothing written otherwise.
+  truncate -s 2G "$results"
   log "prepared in $((SECONDS - start)) s; booting $kver under qemu-system-aarch64 (-cpu $CPU, 2 vCPUs, $MEMORY MiB, timeout $TIMEOUT s)"
   local boot=$SECONDS
   set +e
