@@ -1,9 +1,9 @@
 #!/bin/sh
 # PID 1 of the arm64 machine (see run.sh). Prints what runs (kernel,
 # process.arch, the .node file loaded), runs each test file with node --test
-# as npm test would (the fixtures become PID 1 of fresh PID namespaces through
-# unshare), then writes status, summary, logs and dmesg as a tar archive onto the raw
-# disk vdc, and powers off.
+# as npm test would (the fixtures become PID 1 of fresh PID namespaces
+# through unshare), then writes status, summary, logs, dmesg and any Node
+# core as a tar archive onto the raw disk vdc, and powers off.
 export PATH=/opt/node/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 PREBUILDS_ONLY=1
 # Generous per file: TCG emulates every instruction, and the storm tests fork
 # thousands of processes.
@@ -22,7 +22,7 @@ mkdir -p "$OUT/cores"
 # A crash leaves its core with the results, for gdb-multiarch on the host
 # (with .cache/node's arm64 node): Node's own SIGSEGV handler hides the
 # fault from dmesg.
-echo "$OUT/cores/core.%e.%p" > /proc/sys/kernel/core_pattern
+echo "$OUT/cores/core.%e.%P" > /proc/sys/kernel/core_pattern
 ulimit -c unlimited
 cd /project || exit 1
 
@@ -72,8 +72,14 @@ echo "$summary" > "$OUT/summary"
 # The kernel's own account of any oops; cores compressed, since tar would
 # write their holes out in full.
 dmesg > "$OUT/dmesg" 2>&1
+# Shells killed on purpose by the CLI tests (kill -SEGV $$) dump too: only
+# Node's cores are kept.
 for core in "$OUT"/cores/core.*; do
-  [ -f "$core" ] && echo "pid1-arm64: core dumped: ${core##*/}" && busybox gzip -1 "$core"
+  [ -f "$core" ] || continue
+  case ${core##*/} in
+    core.node.*) echo "pid1-arm64: core dumped: ${core##*/}" && busybox gzip -1 "$core" ;;
+    *) rm -f "$core" ;;
+  esac
 done
 echo "$status" > "$OUT/status"
 busybox tar -cf /dev/vdc -C "$OUT" .
