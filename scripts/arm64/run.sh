@@ -134,7 +134,7 @@ ensure_base() {
 }
 
 # The project as the guest sees it: built JavaScript, the prebuilds, the
-# tests, the runtime dependencies, and the C fixture helpers cross-compiled
+# tests, the runtime dependencies, and the fixtures' C helpers cross-compiled
 # into build/test-bin (test/build-helpers.js finds them fresh and does not
 # call a compiler; the addon is never built: there is no build/Release).
 make_project() {
@@ -144,9 +144,15 @@ make_project() {
   (cd "$ROOT" && cp -a package.json LICENSE dist prebuilds test node_modules "$dir/")
   cp -a "$ROOT/scripts/arm64" "$dir/scripts/"
   rm -rf "$dir/node_modules/typescript" "$dir/node_modules/.cache"
+  # As compiled() in test/build-helpers.js would: a program, or a shared
+  # library for a source without main().
   for source in "$dir"/test/fixtures/*.c; do
     name=$(basename "$source" .c)
-    aarch64-linux-gnu-gcc -O2 -Wall -o "$dir/build/test-bin/$name" "$source"
+    if grep -q 'main(' "$source"; then
+      aarch64-linux-gnu-gcc -O2 -Wall -o "$dir/build/test-bin/$name" "$source"
+    else
+      aarch64-linux-gnu-gcc -O2 -Wall -shared -fPIC -o "$dir/build/test-bin/$name.so" "$source"
+    fi
   done
   echo "$TESTS" > "$dir/scripts/arm64/tests"
   make_image "$dir" "$out" pid1-project 256
