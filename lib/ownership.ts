@@ -7,7 +7,6 @@
 // Every JS spawn goes through one of two bindings, both looked up at call
 // time, so wrapping them here covers child_process's own captured references.
 // Installed once per JS thread (main, each Worker) that loads pid1.
-import { ChildProcess } from 'child_process';
 import { native, nativeSupported } from './native';
 import { typeError } from './validate';
 
@@ -67,21 +66,19 @@ function releaseOnExit(handle: ProcessHandleWrap, pid: number): void {
 
 // process.binding() is deprecated (DEP0111): with --pending-deprecation it
 // warns on pid1's behalf, and with --throw-deprecation as well it throws.
-// Every ChildProcess holds an unspawned Process handle from its constructor
-// on, so its prototype is the one child_process calls, no binding needed.
-// The sync binding (and Node 24's spawn flag constants) are reachable only
-// through process.binding: looked up with deprecation warnings off for that
-// one call, which neither warns nor throws, and leaves the app's own
-// process.binding() calls warning as before.
+// The two spawn bindings are reachable only through it: looked up with
+// deprecation warnings off for those calls, which neither warn nor throw,
+// and leave the app's own process.binding() calls warning as before.
+// (A ChildProcess's handle would give the async one too, but loading
+// child_process costs the pid1 command, which never uses it, 1.8 MiB.)
 function spawnBindings(): { proto: ProcessHandleWrap; spawnSync: SpawnSyncBinding; detached?: number } {
-  const handle = (new ChildProcess() as unknown as { _handle: ProcessHandleWrap })._handle;
   const quiet = process as unknown as { noDeprecation?: boolean; binding(name: string): unknown };
   const before = quiet.noDeprecation;
   quiet.noDeprecation = true;
   try {
-    const processWrap = quiet.binding('process_wrap') as { constants?: { kProcessFlagDetached?: number } };
+    const processWrap = quiet.binding('process_wrap') as { Process: { prototype: ProcessHandleWrap }; constants?: { kProcessFlagDetached?: number } };
     return {
-      proto: Object.getPrototypeOf(handle) as ProcessHandleWrap,
+      proto: processWrap.Process.prototype,
       spawnSync: quiet.binding('spawn_sync') as SpawnSyncBinding,
       detached: processWrap.constants?.kProcessFlagDetached,
     };
