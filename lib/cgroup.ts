@@ -5,6 +5,7 @@
 // (root, or a delegated cgroup): elsewhere spawn() says so with
 // ERR_PID1_NO_CGROUP.
 import { closeSync, existsSync, watch, mkdirSync, openSync, constants as fsConstants, readFileSync, rmdirSync, writeFileSync } from 'fs';
+import { randomBytes } from 'crypto';
 import * as path from 'path';
 import { pid1Error } from './validate';
 
@@ -53,19 +54,27 @@ export class TreeCgroup {
   constructor() {
     const own = ownPlace();
     if (own === null) throw pid1Error('ERR_PID1_NO_CGROUP', 'No cgroup v2 hierarchy is mounted here (or this process is in none): a tree cannot be given its own cgroup');
-    const name = `pid1-${process.pid}-${++sequence}`;
+    // Unique across PID namespaces too: every container's init is pid 1, and
+    // two of them (two test files, two apps) share one cgroup tree.
+    const name = `pid1-${process.pid}-${randomBytes(6).toString('hex')}-${++sequence}`;
     this.dir = path.join(own.dir, name);
     this.relative = path.posix.join(own.relative, name);
+    let made = false;
     try {
       mkdirSync(this.dir);
+      made = true;
       if (!existsSync(path.join(this.dir, 'cgroup.kill'))) throw pid1Error('ENOENT', 'cgroup.kill needs Linux 5.14');
       // libuv opens every file close-on-exec; the child writes to it before its exec.
       this.#procsFd = openSync(path.join(this.dir, 'cgroup.procs'), fsConstants.O_WRONLY);
     } catch (cause) {
-      try {
-        rmdirSync(this.dir);
-      } catch {
-        // never made
+      // Only a cgroup this call made is removed: a name that existed
+      // already belongs to somebody else.
+      if (made) {
+        try {
+          rmdirSync(this.dir);
+        } catch {
+          // it has members after all, or is gone already
+        }
       }
       throw Object.assign(
         pid1Error('ERR_PID1_NO_CGROUP', `Cannot make the cgroup ${this.dir} for a process tree (${(cause as Error).message}); cgroup v2 must be writable here (root, or a delegated cgroup), with Linux 5.14 for cgroup.kill`),
