@@ -135,7 +135,7 @@ test('a background grandchild left when the child exits gets SIGTERM first and c
 
 test('--no-kill-orphans leaves what the child left behind alone', async () => {
   const r = await pid1(['--no-kill-orphans', '-v', '--', 'sh', '-c', 'sleep 100 & exit 3']);
-  assert.strictEqual(r.status, 3);
+  assert.strictEqual(r.status, 3, r.stderr);
   assert.doesNotMatch(r.stderr, /stopping/);
 });
 

@@ -52,9 +52,14 @@ function asInitCommand(argv) {
  * Runs `node fixtures/<name> ...args`. With asInit the fixture is PID 1 of a
  * new PID namespace with its own /proc. Resolves with status, signal,
  * stdout, stderr and `json`: the last stdout line that parses as JSON.
- * A fixture still running after timeoutMs (2 minutes unless given) is
+ * A fixture still running after timeoutMs (2 minutes unless given, times
+ * PID1_GUARD_SCALE) is
  * killed (timedOut: true): a hang fails its test instead of stalling CI.
  */
+// Every guard is multiplied by PID1_GUARD_SCALE (default 1): under an
+// emulated CPU (npm run test:arm64) a storm takes minutes, not seconds.
+const GUARD_SCALE = Number(process.env.PID1_GUARD_SCALE) > 0 ? Number(process.env.PID1_GUARD_SCALE) : 1;
+
 function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs = [], command, timeoutMs = 120000, cwd } = {}) {
   const argv = command ?? [process.execPath, ...nodeArgs, path.join(FIXTURES, name), ...args];
   return new Promise((resolve, reject) => {
@@ -71,7 +76,7 @@ function runFixture(name, { args = [], asInit = true, env = {}, input, nodeArgs 
     const guard = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, timeoutMs);
+    }, timeoutMs * GUARD_SCALE);
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();
     child.on('close', (status, signal) => {
