@@ -5,7 +5,6 @@
 // (root, or a delegated cgroup): elsewhere spawn() says so with
 // ERR_PID1_NO_CGROUP.
 import { closeSync, existsSync, watch, mkdirSync, openSync, constants as fsConstants, readFileSync, rmdirSync, writeFileSync } from 'fs';
-import { randomBytes } from 'crypto';
 import * as path from 'path';
 import { pid1Error } from './validate';
 
@@ -56,6 +55,9 @@ export class TreeCgroup {
     if (own === null) throw pid1Error('ERR_PID1_NO_CGROUP', 'No cgroup v2 hierarchy is mounted here (or this process is in none): a tree cannot be given its own cgroup');
     // Unique across PID namespaces too: every container's init is pid 1, and
     // two of them (two test files, two apps) share one cgroup tree.
+    // crypto is loaded here, not with the module: it adds about 200 KiB to
+    // the heap of every process that loads spawn(), the pid1 command's too.
+    const { randomBytes } = require('crypto') as typeof import('crypto');
     const name = `pid1-${process.pid}-${randomBytes(6).toString('hex')}-${++sequence}`;
     this.dir = path.join(own.dir, name);
     this.relative = path.posix.join(own.relative, name);

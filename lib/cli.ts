@@ -7,7 +7,7 @@ import { readFileSync } from 'fs';
 import { constants } from 'os';
 import * as path from 'path';
 import { HINT, parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
-import { killProcessGroup, ProcessHandle } from './kill';
+import { killProcessGroup, pidfdSupported, ProcessHandle } from './kill';
 import { native, NativeFdWatcher } from './native';
 import { descendantsOf, ProcessInfo } from './procfs';
 import { reaper, ReapEvent, ReaperSink, SignalEvent } from './reaper';
@@ -152,6 +152,9 @@ class CommandRun {
    */
   startReaper(): void {
     const settings = this.#settings;
+    // Asked now, not in the child's first moments: the first answer costs
+    // the main thread a few hundred µs (fs), which would compete with it.
+    pidfdSupported();
     reaper.start(this.#forwarded, this.#sink);
     reaper.ref();
     const heard = new Set<number>([...STOPPING, ...(process.pid !== 1 ? JOB_CONTROL : [])]);
@@ -165,22 +168,18 @@ class CommandRun {
     const settings = this.#settings;
     const [file, ...args] = settings.command;
     try {
-      this.#childPid = spawn(file, args, {
+      this.#child = spawn(file, args, {
         setsid: settings.setsid,
         setpgid: !settings.setsid,
         foreground: (settings.setsid ? this.#handOff : native.isatty(0)) ? 0 : false,
-      }).pid;
+      });
     } catch (error) {
       const err = error as Error & { code?: string; syscall?: string };
       this.#log('error', `${err.syscall === 'execve' ? 'exec' : err.syscall} ${file} failed: ${err.message.replace(/^\S+ \S+: /, '')}`);
       process.exit(err.code === 'ENOENT' ? 127 : 126);
     }
+    this.#childPid = this.#child.pid;
     this.#log('info', `started pid ${this.#childPid}: ${settings.command.join(' ')}`);
-    try {
-      this.#child = new ProcessHandle(this.#childPid);
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ESRCH') throw error; // it exited already: its reap is queued
-    }
     // An init should not pin a directory (a mount) for the life of the
     // container; the child has its own by now. As dumb-init does. Before
     // forwarding starts, so that the child can tell.

@@ -135,6 +135,8 @@ export class ProcessHandle {
       // once (the pid cannot have been reused yet: spawn() is in flight),
       // and watch for the exit whether or not anyone waits, which closes it.
       if (native.reaperRunning() && pidfdSupported()) {
+        // No start-time check here: while spawn() is in flight the pid names the child.
+        this.#fd = native.pidfdOpen(this.pid);
         this.#exited = this.#watch();
         this.#exited.catch(() => {}); // closed before anyone asked: nobody to tell
       }

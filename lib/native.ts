@@ -92,7 +92,8 @@ export interface NativeBinding {
   pidfdOpen(pid: number): number;
   pidfdSendSignal(fd: number, signal: number): void;
   pidfdExited(fd: number): boolean;
-  spawn(request: NativeSpawnRequest): number;
+  /** startTime: /proc/PID/stat field 22, read before the child could be reaped; -1 if unread. */
+  spawn(request: NativeSpawnRequest): { pid: number; startTime: number };
   carrierSignal: number;
   SIGRTMIN: number;
   SIGRTMAX: number;

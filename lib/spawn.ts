@@ -261,8 +261,8 @@ export function spawn(command: string, args: readonly string[] = [], options?: S
   // reaped, nor its pid reused, before its start time is read.
   native.spawnBegin();
   try {
-    const pid = native.spawn(request);
-    startOfNext = readStat(pid)?.startTime ?? -1;
+    const { pid, startTime } = native.spawn(request);
+    startOfNext = startTime;
     cgroupOfNext = cgroup;
     return ownChildHandle(startOfNext, () => new SpawnedProcess(pid));
   } catch (error) {

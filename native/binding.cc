@@ -6,6 +6,7 @@
 #include "binding_util.h"
 #include "ownership.h"
 #include "pidfd.h"
+#include "procstat.h"
 #include "reaper.h"
 #include "sigmask.h"
 #include "signalfd.h"
@@ -209,6 +210,7 @@ Napi::Value PidfdSendSignalJs(const Napi::CallbackInfo& info) {
 }
 
 // spawn({ candidates, argv, env, cwd, stdio, setsid, setpgid, foregroundFd, cgroupFd? })
+//   -> { pid, startTime } (start time in clock ticks, as /proc/PID/stat field 22; -1 if unread)
 Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
@@ -230,13 +232,21 @@ Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   // reaped by Spawn() itself, and must not be taken from it.
   Ownership::Get().SpawnBegin();
   int err = Spawn(request, &pid, &step);
+  // Read while the child cannot have been reaped: with the pid it names
+  // this one process. Here rather than in JS: a first readFileSync costs
+  // the caller's thread most of a millisecond, after the child has started.
+  ProcStat stat;
+  bool have_start = err == 0 && ReadProcStat(pid, &stat) == 0;
   Ownership::Get().SpawnEnd(0, 0);
   if (err != 0) {
     Napi::Error error = ErrnoError(env, err, step);
     error.Set("path", Napi::String::New(env, request.argv[0]));
     throw error;
   }
-  return Napi::Number::New(env, pid);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", Napi::Number::New(env, pid));
+  out.Set("startTime", Napi::Number::New(env, have_start ? static_cast<double>(stat.start_ticks) : -1));
+  return out;
 }
 
 }  // namespace
