@@ -1,8 +1,8 @@
 // The environment of pid1/register: whether this process is the one to act,
 // and init()'s options, from PID1_* variables. Loads no addon, so that the
 // inert processes (every Node child that inherits NODE_OPTIONS) stay cheap.
-import type { InitOptions } from './init';
-import { show } from './validate';
+import type { InitOptions } from './init/init';
+import { show } from './kernel/validate';
 
 /**
  * Set by the process that acted to its own pid. Its Workers (same pid) load

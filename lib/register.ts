@@ -22,7 +22,9 @@ function isPid1Command(script: string | undefined): boolean {
   if (script === undefined) return false;
   try {
     const real = fs.realpathSync(script);
-    const pkgDir = path.dirname(path.dirname(real));
+    // The nearest package.json above the script is its package's.
+    let pkgDir = path.dirname(real);
+    while (!fs.existsSync(path.join(pkgDir, 'package.json')) && path.dirname(pkgDir) !== pkgDir) pkgDir = path.dirname(pkgDir);
     const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { name?: string; bin?: Record<string, string> };
     return pkg.name === 'pid1' && typeof pkg.bin?.pid1 === 'string' && path.resolve(pkgDir, pkg.bin.pid1) === real;
   } catch {

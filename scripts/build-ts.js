@@ -15,8 +15,17 @@ const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig
 if (result.status !== 0) process.exit(result.status === null ? 1 : result.status);
 
 const dist = path.join(root, 'dist');
-for (const file of fs.readdirSync(dist).filter((name) => name.endsWith('.d.ts'))) {
-  const text = fs.readFileSync(path.join(dist, file), 'utf8');
+// dist/ has a folder a floor (kernel, core, init, cli). Not readdirSync's
+// `recursive`: Node 18 before 18.17 lacks it.
+function declarations(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return declarations(full);
+    return entry.name.endsWith('.d.ts') ? [full] : [];
+  });
+}
+for (const file of declarations(dist)) {
+  const text = fs.readFileSync(file, 'utf8');
   const stripped = text.replace(/^[ \t]*#private;\n/gm, '');
-  if (stripped !== text) fs.writeFileSync(path.join(dist, file), stripped);
+  if (stripped !== text) fs.writeFileSync(file, stripped);
 }

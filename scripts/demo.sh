@@ -6,7 +6,7 @@
 # the process, and exits with the command's own status (3).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-[ -f dist/cli.js ] || npm run --silent build
+[ -f dist/cli/cli.js ] || npm run --silent build
 # A new PID namespace needs CAP_SYS_ADMIN: as an ordinary user (or root
 # without it), inside a new user namespace in which we are root, where the
 # kernel allows unprivileged user namespaces.
@@ -21,7 +21,7 @@ if ! err=$(unshare "${namespace[@]}" true 2>&1); then
     exit 1
   fi
 fi
-unshare "${namespace[@]}" node dist/cli.js -v -w --grace-period 1500 -- sh -c '
+unshare "${namespace[@]}" node dist/cli/cli.js -v -w --grace-period 1500 -- sh -c '
   echo "command: orphaning three sleeps (their parent exits at once)"
   sh -c "sleep 0.2 & sleep 0.3 & sleep 0.4 &"
   sh -c "trap \"echo stubborn: SIGTERM ignored\" TERM; while :; do sleep 0.1; done" &

@@ -32,7 +32,7 @@ check_tarball() {
   listing=$(tar tzf "$1")
   for file in prebuilds/linux-x64/pid1.glibc.node prebuilds/linux-x64/pid1.musl.node \
     prebuilds/linux-arm64/pid1.glibc.node prebuilds/linux-arm64/pid1.musl.node \
-    dist/index.js dist/index.d.ts dist/cli.js binding.gyp scripts/install.js; do
+    dist/index.js dist/index.d.ts dist/register.js dist/cli/cli.js dist/kernel/native.js binding.gyp scripts/install.js; do
     grep -qx "package/$file" <<<"$listing" || die "$file is not in $1"
   done
   grep -q '^package/build/' <<<"$listing" && die "$1 contains build/"

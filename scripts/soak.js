@@ -119,7 +119,7 @@ async function main() {
   const sig = String(Number(execFileSync(process.execPath, ['-p', `require(${JSON.stringify(ROOT)}).SIGRTMIN + 1`]).toString()));
   const work = [soak, String(o.orphans), String(o.wave), String(o.signals), sig, String(o.window)];
   const runs = [];
-  if (o.only !== 'init') runs.push(['cli', [process.execPath, path.join(ROOT, 'dist', 'cli.js'), '-w', '--', ...work]]);
+  if (o.only !== 'init') runs.push(['cli', [process.execPath, path.join(ROOT, 'dist', 'cli', 'cli.js'), '-w', '--', ...work]]);
   if (o.only !== 'cli') runs.push(['init', [process.execPath, __filename, '--as-init', ...work]]);
   let failed = false;
   for (const [name, argv] of runs) {

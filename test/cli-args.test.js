@@ -2,7 +2,7 @@
 // The pid1 command's flag parser, as a table: argv and env in, settings out.
 const test = require('node:test');
 const assert = require('node:assert');
-const { parseArgs } = require('../dist/cli-args');
+const { parseArgs } = require('../dist/cli/cli-args');
 
 const CASES = [
   [['true'], {}, { command: ['true'], subreaper: false, verbosity: 1, gracePeriodMs: 8000 }],

@@ -11,7 +11,7 @@ const path = require('path');
 const { runFixture, asInitCommand, ROOT, FIXTURES } = require('./helpers');
 const { compiled } = require('./build-helpers');
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'cli', 'cli.js');
 const PTY = path.join(FIXTURES, 'pty-run.py');
 const S = os.constants.signals;
 

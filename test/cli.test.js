@@ -9,7 +9,7 @@ const path = require('path');
 const { runFixture, asInitCommand, ROOT, FIXTURES } = require('./helpers');
 const { compiled, orphansBinary } = require('./build-helpers');
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'cli', 'cli.js');
 const S = os.constants.signals;
 
 /** Runs `pid1 ...args` as PID 1 of a new namespace. */

@@ -72,7 +72,7 @@ test('signalfd EMFILE: init() and SignalFd throw EMFILE, masks and listeners are
   assert.deepStrictEqual(r.closed.mask, r.before.mask);
 });
 
-// Was a bug (lib/init.ts, Init constructor): setChildSubreaper(true) ran
+// Was a bug (lib/init/init.ts, Init constructor): setChildSubreaper(true) ran
 // before reaper.start() and stayed set when start() threw.
 test('signalfd EMFILE: a failed init() leaves the subreaper flag as it was', async () => {
   const r = expectOk(assert, await faulty('signalfd', 'signalfd=EMFILE:2'));
@@ -107,7 +107,7 @@ test('safety: children of init() start with an empty mask and no ignored signals
 });
 
 test("safety: the pid1 command's child starts with an empty mask", async () => {
-  const r = await runFixture(null, { command: [process.execPath, path.join(ROOT, 'dist', 'cli.js'), '--', 'sh', '-c', 'grep -E "^Sig(Blk|Ign)" /proc/self/status'] });
+  const r = await runFixture(null, { command: [process.execPath, path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'sh', '-c', 'grep -E "^Sig(Blk|Ign)" /proc/self/status'] });
   assert.strictEqual(r.status, 0, r.stderr);
   assert.match(r.stdout, /SigBlk:\s+0000000000000000/);
   assert.match(r.stdout, /SigIgn:\s+0000000000000000/);
@@ -128,7 +128,7 @@ test('safety: outside PID 1, init().shutdown() and the pid1 command signal check
   assert.deepStrictEqual(r, { before: 3, exited: 2, killed: 1 });
   const cli = await runFixture(null, {
     asInit: false,
-    command: [process.execPath, path.join(ROOT, 'dist', 'cli.js'), '--grace-period', '300', '--', 'sh', '-c', 'sleep 30 & (trap "" TERM; exec sleep 30) & exit 0'],
+    command: [process.execPath, path.join(ROOT, 'dist', 'cli', 'cli.js'), '--grace-period', '300', '--', 'sh', '-c', 'sleep 30 & (trap "" TERM; exec sleep 30) & exit 0'],
     env: { LD_PRELOAD: shim(), PID1_KILL_LOG: log },
   });
   assert.strictEqual(cli.status, 0, cli.stderr);

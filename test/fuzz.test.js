@@ -16,7 +16,7 @@ const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
 const pid1 = require('..');
-const { parseArgs } = require('../dist/cli-args.js');
+const { parseArgs } = require('../dist/cli/cli-args.js');
 const { runFixture, expectOk } = require('./helpers');
 
 let fc;
@@ -192,7 +192,7 @@ test('fuzz: spawn with hostile commands, arguments and options', { skip }, () =>
   }));
 });
 
-// Was a bug (lib/spawn.ts normalizeEnv): String(v) on Object.create(null)
+// Was a bug (lib/core/spawn.ts normalizeEnv): String(v) on Object.create(null)
 // threw a plain TypeError with no code.
 test('fuzz: spawn rejects an env value that has no string form with a coded error', () => {
   assert.throws(() => pid1.spawn('true', [], { env: { A: Object.create(null) } }), (e) => typeof e.code === 'string');
@@ -270,7 +270,7 @@ test('fuzz: real signals, valid init() options and process-wide masks, as PID 1 
   assert.deepStrictEqual(out.failures, []);
 });
 
-// Was a bug (lib/init.ts normalizeInitOptions): forward accepted the carrier
+// Was a bug (lib/init/init.ts normalizeInitOptions): forward accepted the carrier
 // signal, the subreaper flag was set, then reaper.start() threw.
 test('fuzz: init({ subreaper: true, forward: [CARRIER_SIGNAL] }) fails before changing the subreaper flag', { skip }, async () => {
   const { carrier } = await fuzzFixture();

@@ -86,7 +86,7 @@ test('PID1_REGISTER=0 leaves even PID 1 alone', async () => {
 test("pid1's own command under NODE_OPTIONS runs as itself, and its Node child stays ordinary", async () => {
   const script = `console.log(JSON.stringify(require(${JSON.stringify(path.join(APP, 'probe.js'))}).probe())); process.exitCode = 9`;
   const r = await runFixture(null, {
-    command: [process.execPath, path.join(ROOT, 'dist', 'cli.js'), '--', process.execPath, '-e', script],
+    command: [process.execPath, path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', process.execPath, '-e', script],
     env: { NODE_OPTIONS: `--require ${REGISTER}` },
   });
   assert.strictEqual(r.status, 9, r.stderr);

@@ -64,7 +64,7 @@ function resolve({ root, install, wanted, log }) {
     else skipped.push({ name: def.name, reason: `not found in ${def.paths.join(', ')}${installError ? ` (${installError})` : ''}` });
   }
   if (want('pid1')) {
-    const cli = path.join(root, 'dist', 'cli.js');
+    const cli = path.join(root, 'dist', 'cli', 'cli.js');
     if (fs.existsSync(cli)) {
       inits.push({ name: 'pid1', bin: cli, argv: (cmd) => [...NAMESPACE, process.execPath, cli, '--', ...cmd] });
     } else {

@@ -7,8 +7,8 @@
 // Every JS spawn goes through one of two bindings, both looked up at call
 // time, so wrapping them here covers child_process's own captured references.
 // Installed once per JS thread (main, each Worker) that loads pid1.
-import { native, nativeSupported } from './native';
-import { typeError } from './validate';
+import { native, nativeSupported } from '../kernel/native';
+import { typeError } from '../kernel/validate';
 
 interface ProcessHandleWrap {
   pid?: number;

@@ -7,15 +7,16 @@ import { readFileSync } from 'fs';
 import { constants } from 'os';
 import * as path from 'path';
 import { HINT, parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
-import { killProcessGroup, pidfdSupported, ProcessHandle } from './kill';
-import { native, NativeFdWatcher } from './native';
-import { descendantsOf, ProcessInfo } from './procfs';
-import { reaper, ReapEvent, ReaperSink, SignalEvent } from './reaper';
-import { forwardableSignals, signalName } from './signals';
-import { LogFields, Logger, Stop } from './stop';
-import { spawn } from './spawn';
-import { setChildSubreaper, setParentDeathSignal } from './subreaper';
-import { reapAll } from './wait';
+import { killProcessGroup, pidfdSupported, ProcessHandle } from '../core/kill';
+import { FaultWatcher, forwardFaults } from '../kernel/faultfwd';
+import { detachTerminal, isTerminal } from '../kernel/tty';
+import { descendantsOf, ProcessInfo } from '../kernel/procfs';
+import { reaper, ReapEvent, ReaperSink, SignalEvent } from '../core/reaper';
+import { forwardableSignals, signalName } from '../kernel/signals';
+import { LogFields, Logger, Stop } from '../core/stop';
+import { spawn } from '../core/spawn';
+import { setChildSubreaper, setParentDeathSignal } from '../kernel/subreaper';
+import { reapAll } from '../kernel/wait';
 
 const SIGNALS = constants.signals;
 // The signals that start a stop: the child is told (forwarded as they are)
@@ -69,7 +70,7 @@ class CommandRun {
   // which tells the child alone.
   readonly #handOff: boolean;
   // Held for the life of the run: a collected watcher closes its handle.
-  #faultWatcher: NativeFdWatcher | undefined;
+  #faultWatcher: FaultWatcher | undefined;
   #childPid = 0;
   #child: ProcessHandle | undefined;
   #childStatus: number | undefined;
@@ -84,7 +85,7 @@ class CommandRun {
     this.#log = makeLog(settings);
     this.#logger = { info: (m, f) => this.#log('info', m, f), warn: (m, f) => this.#log('warn', m, f) };
     this.#groupTarget = settings.killProcessGroup || (settings.setsid && !settings.singleChild);
-    this.#handOff = settings.setsid && !settings.singleChild && native.isatty(0);
+    this.#handOff = settings.setsid && !settings.singleChild && isTerminal(0);
   }
 
   /**
@@ -93,13 +94,7 @@ class CommandRun {
    * child exists wait in the pipe.
    */
   forwardFaults(): void {
-    const fd = native.faultForwardStart(FAULTS);
-    this.#faultWatcher = new native.FdWatcher(fd, () => {
-      const requests = native.faultForwardRead(fd);
-      for (let i = 0; i < requests.length; i += 4) this.#forwardFault(requests[i], requests[i + 1]);
-    });
-    this.#faultWatcher.start();
-    this.#faultWatcher.unref();
+    this.#faultWatcher = forwardFaults(FAULTS, (signo, from) => this.#forwardFault(signo, from));
   }
 
   #forwardFault(signo: number, from: number): void {
@@ -125,7 +120,7 @@ class CommandRun {
   releaseTerminal(): void {
     if (!this.#handOff) return;
     try {
-      native.ttyDetach(0);
+      detachTerminal(0);
       this.#log('debug', 'gave up the terminal for the child to take', { event: 'terminal' });
     } catch (error) {
       this.#log('debug', `kept the terminal (${(error as Error).message}): the child takes it only if no other session owns it`, { event: 'terminal' });
@@ -171,7 +166,7 @@ class CommandRun {
       this.#child = spawn(file, args, {
         setsid: settings.setsid,
         setpgid: !settings.setsid,
-        foreground: (settings.setsid ? this.#handOff : native.isatty(0)) ? 0 : false,
+        foreground: (settings.setsid ? this.#handOff : isTerminal(0)) ? 0 : false,
       });
     } catch (error) {
       const err = error as Error & { code?: string; syscall?: string };
@@ -328,7 +323,7 @@ function run(settings: CliSettings): void {
 }
 
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Runs the command line; exits the process. */
@@ -349,7 +344,7 @@ export function main(argv: readonly string[] = process.argv.slice(2), env: NodeJ
       process.stdout.write(`pid1 ${packageVersion()}\n`);
       return;
     case 'license':
-      process.stdout.write(readFileSync(path.join(__dirname, '..', 'LICENSE'), 'utf8'));
+      process.stdout.write(readFileSync(path.join(__dirname, '..', '..', 'LICENSE'), 'utf8'));
       return;
     default:
       run(settings);

@@ -5,10 +5,10 @@
 // after the deadline; and logs each kill with what is running now and the
 // time that really passed. Exits are seen through pidfds becoming readable
 // (Linux 5.3), watched by libuv: nothing is polled.
-import { native, NativeFdWatcher } from './native';
+import { native, NativeFdWatcher } from '../kernel/native';
 import { ProcessHandle, pidfdSupported } from './kill';
-import { commandOf, ProcessInfo, readStat } from './procfs';
-import { signalName } from './signals';
+import { commandOf, ProcessInfo, readStat } from '../kernel/procfs';
+import { signalName } from '../kernel/signals';
 
 /** One process a stop dealt with. */
 export interface StoppedProcess {

@@ -4,8 +4,8 @@
 // init() says so once and returns an object that does nothing.
 import { EventEmitter } from 'events';
 import type { Init, InitEvents, InitOptions } from './init';
-import type { ProcessInfo } from './procfs';
-import type { ShutdownReport } from './stop';
+import type { ProcessInfo } from '../kernel/procfs';
+import type { ShutdownReport } from '../core/stop';
 
 // Every public member of Init but EventEmitter's, checked by the compiler,
 // so that a member added to Init must be added here too.

@@ -2,12 +2,12 @@
 // child starts with an empty signal mask and default dispositions.
 import * as path from 'path';
 import { ownChildHandle, ProcessHandle } from './kill';
-import { native } from './native';
-import { TreeCgroup } from './cgroup';
-import { commandOf, descendantsOf, ProcessInfo, readStat } from './procfs';
-import { normalizeSignal, Signal } from './signals';
+import { native } from '../kernel/native';
+import { TreeCgroup } from '../kernel/cgroup';
+import { commandOf, descendantsOf, ProcessInfo, readStat } from '../kernel/procfs';
+import { normalizeSignal, Signal } from '../kernel/signals';
 import { Logger, ShutdownReport, Stop } from './stop';
-import { normalizeBoolean, normalizeFd, normalizeOptions, rangeError, typeError } from './validate';
+import { normalizeBoolean, normalizeFd, normalizeOptions, rangeError, typeError } from '../kernel/validate';
 
 export interface SpawnOptions {
   /** The child's environment. @default process.env */
@@ -146,7 +146,7 @@ export class SpawnedProcess extends ProcessHandle {
 
   /**
    * SIGTERM (or `signal`), then SIGKILL if it still runs after the grace
-   * period, through lib/stop.ts like init().shutdown(); resolves with the
+   * period, through lib/core/stop.ts like init().shutdown(); resolves with the
    * same report once it has exited.
    */
   stop(options?: StopProcessOptions): Promise<ShutdownReport> {

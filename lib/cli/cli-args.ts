@@ -2,8 +2,8 @@
 // Parsing is pure (argv and env in, settings or an error out), so it can be
 // tested as a table and fuzzed.
 import { constants } from 'os';
-import { normalizeSignal } from './signals';
-import { typeError } from './validate';
+import { normalizeSignal } from '../kernel/signals';
+import { typeError } from '../kernel/validate';
 
 export interface CliSettings {
   command: string[];

@@ -2,10 +2,10 @@
 // accident, and through pidfds so that a recycled pid is never signalled.
 import { closeSync } from 'fs';
 import { ExitSlot, ExitStatus, release, UNKNOWN_EXIT, want, whenCollected } from './exits';
-import { native, NativeFdWatcher, NativeWaitResult } from './native';
-import { readStat } from './procfs';
-import { normalizeSignal, Signal, signalName } from './signals';
-import { normalizeFd, normalizePid, pid1Error, rangeError, typeError } from './validate';
+import { native, NativeFdWatcher, NativeWaitResult } from '../kernel/native';
+import { readStat } from '../kernel/procfs';
+import { normalizeSignal, Signal, signalName } from '../kernel/signals';
+import { normalizeFd, normalizePid, pid1Error, rangeError, typeError } from '../kernel/validate';
 
 /**
  * Sends a signal to one process. pid must be positive: a process group goes

@@ -127,7 +127,7 @@ export interface NativeBinding {
   ttyDetach(fd: number): void;
 }
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 
 /** Where an init makes no sense there is nothing to load: every use throws this. */
 function unsupportedPlatform(): Error & { code: string } {

@@ -9,12 +9,12 @@
 import { constants } from 'os';
 import { getSystemErrorName } from 'util';
 import { noteReap } from './exits';
-import { native, NativeReaperProtocol } from './native';
+import { native, NativeReaperProtocol } from '../kernel/native';
 import './ownership';
-import { ProcessInfo } from './procfs';
-import { sigprocmask } from './sigmask';
-import { normalizeSignal, signalName } from './signals';
-import { pid1Error } from './validate';
+import { ProcessInfo } from '../kernel/procfs';
+import { sigprocmask } from '../kernel/sigmask';
+import { normalizeSignal, signalName } from '../kernel/signals';
+import { pid1Error } from '../kernel/validate';
 
 /** A process the reaper collected: an adopted orphan or a child it owns. */
 export interface ReapEvent {

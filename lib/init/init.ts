@@ -5,18 +5,19 @@
 import { EventEmitter } from 'events';
 import { constants } from 'os';
 import { inertInit } from './inert';
-import { runExempt, exempt as exemptPid, setDetachChildren } from './ownership';
-import { descendantsOf, ProcessInfo } from './procfs';
-import { ForwardWhen, reaper, ReapEvent, ReaperSink, SignalEvent } from './reaper';
-import { NOT_FORWARDED, normalizeSignal, signalName, Signal } from './signals';
-import { Logger, ShutdownReport, Stop } from './stop';
-import { isChildSubreaper, setChildSubreaper } from './subreaper';
-import { native, nativeSupported } from './native';
-import { normalizeMs, normalizeOptions, normalizePid, pid1Error, rangeError, typeError } from './validate';
+import { runExempt, exempt as exemptPid, setDetachChildren } from '../core/ownership';
+import { descendantsOf, ProcessInfo } from '../kernel/procfs';
+import { ForwardWhen, reaper, ReapEvent, ReaperSink, SignalEvent } from '../core/reaper';
+import { NOT_FORWARDED, normalizeSignal, signalName, Signal } from '../kernel/signals';
+import { Logger, ShutdownReport, Stop } from '../core/stop';
+import { isChildSubreaper, setChildSubreaper } from '../kernel/subreaper';
+import { nativeSupported } from '../kernel/platform';
+import { isTerminal } from '../kernel/tty';
+import { normalizeMs, normalizeOptions, normalizePid, pid1Error, rangeError, typeError } from '../kernel/validate';
 
-export type { Logger, LogFields, ShutdownReport, StoppedProcess } from './stop';
-export type { ReapEvent, SignalEvent } from './reaper';
-export type { ProcessInfo } from './procfs';
+export type { Logger, LogFields, ShutdownReport, StoppedProcess } from '../core/stop';
+export type { ReapEvent, SignalEvent } from '../core/reaper';
+export type { ProcessInfo } from '../kernel/procfs';
 
 export interface InitOptions {
   /**
@@ -122,7 +123,7 @@ function normalizeInitOptions(value: unknown): Settings {
     gracePeriodMs: normalizeMs(gracePeriodMs, 'options.gracePeriodMs'),
     forward: [...new Set(signals)].sort((a, b) => a - b),
     onSignal,
-    isolateChildren: isolate === 'auto' ? native.isatty(0) : isolate,
+    isolateChildren: isolate === 'auto' ? isTerminal(0) : isolate,
     stopOnExit: stop === 'auto' ? process.pid === 1 : stop,
     logger: log,
   };
