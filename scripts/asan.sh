@@ -8,7 +8,7 @@
 # the run fails when any report names pid1's code, or any ASan/UBSan error
 # appears at all.
 #
-#   sh scripts/asan.sh [test files...]      (default: test/*.test.js)
+#   sh scripts/asan.sh [test files...]      (default: test/*/*.test.js)
 #
 # Takes ~15-20 min (pass 1 ~8 min, pass 2 longer: LeakSanitizer at every
 # exit). Each test gets 3 min (--test-timeout): the pty job-control test of
@@ -35,7 +35,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fram
 ldd "$WORK/build/Release/pid1.node" | grep -q libasan || { echo "asan.sh: the addon is not sanitized" >&2; exit 1; }
 
 if [ $# -eq 0 ]; then
-  set -- $(cd "$WORK" && ls test/*.test.js)
+  set -- $(cd "$WORK" && ls test/*/*.test.js)
 fi
 
 # Two passes over the same tests:

@@ -50,7 +50,7 @@ EOF
 )
 
 test_files() {
-  (cd "$ROOT" && ls test/primitives*.test.js 2>/dev/null) || true
+  (cd "$ROOT" && ls test/kernel/primitives*.test.js 2>/dev/null) || true
 }
 
 # run_x64 NODE: the smoke check, then the primitives tests when present.
@@ -62,7 +62,7 @@ run_x64() {
     { log "FAIL: smoke check under $version"; return 1; }
   files=$(test_files)
   if [ -z "$files" ]; then
-    log "no test/primitives*.test.js: smoke check only"
+    log "no test/kernel/primitives*.test.js: smoke check only"
     return 0
   fi
   out=$CACHE/test-prebuilds-x64-$version.log

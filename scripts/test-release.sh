@@ -7,5 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/check-prebuilds.js
-PREBUILDS_ONLY=1 node --test test/primitives.test.js
+PREBUILDS_ONLY=1 node --test test/kernel/primitives.test.js
 bash scripts/pack-test.sh

@@ -1,6 +1,6 @@
 #!/bin/sh
 # valgrind memcheck over every native entry point of pid1
-# (test/fixtures/hardening-valgrind.js: masks, signalfd and its watcher,
+# (test/faults/fixtures/valgrind.js: masks, signalfd and its watcher,
 # waitid, spawn incl. a failed exec, pidfds, prctl, three init()/close()
 # cycles with reaps and signals). Node and V8 are not ours: an error counts
 # only when its stack has a frame in pid1.node; definite leaks likewise.
@@ -17,7 +17,7 @@ LOG=$OUT/memcheck.txt
 status=0
 PID1_VALGRIND=1 valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
   --num-callers=40 --error-limit=no --trace-children=no --smc-check=all-non-file \
-  --log-file="$LOG" node "$ROOT/test/fixtures/hardening-valgrind.js" || status=$?
+  --log-file="$LOG" node "$ROOT/test/faults/fixtures/valgrind.js" || status=$?
 echo "valgrind.sh: fixture exited $status"
 node - "$LOG" "$status" <<'JS'
 const fs = require('fs');

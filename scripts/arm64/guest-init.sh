@@ -8,7 +8,7 @@ export PATH=/opt/node/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 
 # Generous per file: TCG emulates every instruction, and the storm tests fork
 # thousands of processes.
 FILE_TIMEOUT=3600
-# and per fixture (test/helpers.js): 300 spawns in an orphan storm took up
+# and per fixture (test/kit/index.js): 300 spawns in an orphan storm took up
 # to 120 s there.
 export PID1_GUARD_SCALE=6
 mount -t proc proc /proc

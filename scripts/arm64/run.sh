@@ -27,7 +27,7 @@ PACKAGES=libc6,libstdc++6,libgcc-s1,util-linux,mount,coreutils,dash,bash,grep,se
 # Loaded by the initrd, dependencies first: the disks are virtio-blk over PCI
 # and hold ext4; ext4 needs crc32c at mount time.
 MODULES=(virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk crc16 mbcache jbd2 crc32c_generic ext4)
-TESTS=${ARM64_TESTS:-test/primitives.test.js test/init.test.js test/cli.test.js test/cli-args.test.js}
+TESTS=${ARM64_TESTS:-test/kernel/primitives.test.js test/init/init.test.js test/cli/cli.test.js test/cli/cli-args.test.js}
 TIMEOUT=${ARM64_TIMEOUT:-7200}
 MEMORY=${ARM64_MEMORY:-3072}
 # pauth-impdef: -cpu max, but with QEMU's own pointer-authentication hash,
@@ -135,7 +135,7 @@ ensure_base() {
 
 # The project as the guest sees it: built JavaScript, the prebuilds, the
 # tests, the runtime dependencies, and the fixtures' C helpers cross-compiled
-# into build/test-bin (test/build-helpers.js finds them fresh and does not
+# into build/test-bin (test/kit/build.js finds them fresh and does not
 # call a compiler; the addon is never built: there is no build/Release).
 make_project() {
   local dir=$WORK/project out=$1 source name
@@ -144,9 +144,9 @@ make_project() {
   (cd "$ROOT" && cp -a package.json LICENSE dist prebuilds test node_modules "$dir/")
   cp -a "$ROOT/scripts/arm64" "$dir/scripts/"
   rm -rf "$dir/node_modules/typescript" "$dir/node_modules/.cache"
-  # As compiled() in test/build-helpers.js would: a program, or a shared
+  # As compiled() in test/kit/build.js would: a program, or a shared
   # library for a source without main().
-  for source in "$dir"/test/fixtures/*.c; do
+  for source in "$dir"/test/kit/*.c "$dir"/test/*/fixtures/*.c; do
     name=$(basename "$source" .c)
     if grep -q 'main(' "$source"; then
       aarch64-linux-gnu-gcc -O2 -Wall -o "$dir/build/test-bin/$name" "$source"

@@ -10,7 +10,7 @@
 //   PID1_KILL_LOG=/path  appends "pid module target signal" for every kill()
 //     and pidfd_send_signal made by any process that carries the shim.
 //
-// Built by test/faults.test.js: cc -shared -fPIC -o build/faults/shim.so shim.c -ldl
+// Built by test/faults/faults.test.js: cc -shared -fPIC -o build/faults/shim.so shim.c -ldl
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>

@@ -11,7 +11,7 @@ const { spawnSync } = require('child_process');
 const { seconds } = require('./podman');
 
 const ROOT = path.join(__dirname, '..', '..');
-const PTY_RUN = path.join(ROOT, 'test', 'fixtures', 'pty-run.py');
+const { PTY_RUN } = require('../kit');
 const KUBE_YAML = path.join(ROOT, 'examples', 'kubernetes.yaml');
 
 const COMMAND_IMAGE = 'localhost/example/pid1-command:latest';
