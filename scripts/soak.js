@@ -15,8 +15,9 @@
 // end (V8 grows its heap lazily at first, so earlier samples only inform).
 'use strict';
 const { execFileSync, spawn } = require('child_process');
-const fs = require('fs');
 const path = require('path');
+const { lastJsonLine, runFixture } = require('../test/kit');
+const { compiled } = require('../test/kit/build');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -31,13 +32,7 @@ function options(argv) {
 }
 
 function helper() {
-  const source = path.join(ROOT, 'scripts', 'faults', 'soak.c');
-  const binary = path.join(ROOT, 'build', 'soak');
-  if (!fs.existsSync(binary) || fs.statSync(binary).mtimeMs < fs.statSync(source).mtimeMs) {
-    fs.mkdirSync(path.dirname(binary), { recursive: true });
-    execFileSync(process.env.CC || 'cc', ['-O2', '-Wall', '-o', binary, source]);
-  }
-  return binary;
+  return compiled(path.join(ROOT, 'scripts', 'faults', 'soak.c'), { outDir: path.join(ROOT, 'build') });
 }
 
 // As the init app of the init() run: forwards SIGRTMIN+1 to its children,
@@ -51,7 +46,7 @@ function asInit(args) {
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
   child.on('close', (code) => {
-    const result = JSON.parse(out.trim().split('\n').pop());
+    const result = lastJsonLine(out);
     // Reap events are delivered in batches: let the last one arrive.
     setTimeout(() => {
       console.log(JSON.stringify({ ...result, initReaps: reaps, exitCode: code }));
@@ -60,36 +55,11 @@ function asInit(args) {
   });
 }
 
-function run(name, argv, o) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let reapWarnings = 0;
-    let errTail = '';
-    let partial = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      const lines = (partial + d).split('\n');
-      partial = lines.pop();
-      for (const line of lines) if (line.startsWith('pid1: reaped zombie')) reapWarnings++;
-      errTail = (errTail + d).slice(-2000);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      let result = null;
-      for (const line of out.trim().split('\n').reverse()) {
-        try {
-          result = JSON.parse(line);
-          break;
-        } catch {
-          // not the result
-        }
-      }
-      resolve({ name, status, signal, seconds: (Date.now() - started) / 1000, result, reapWarnings, errTail });
-    });
-  });
+async function run(name, argv, o) {
+  const started = Date.now();
+  const r = await runFixture(null, { command: argv, timeoutMs: o.timeoutMs });
+  const reapWarnings = r.stderr.split('\n').filter((line) => line.startsWith('pid1: reaped zombie')).length;
+  return { name, status: r.status, signal: r.signal, seconds: (Date.now() - started) / 1000, result: r.json ?? null, reapWarnings, errTail: r.stderr.slice(-2000) };
 }
 
 function judge(r, o) {

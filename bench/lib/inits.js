@@ -5,8 +5,8 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { asInitCommand } = require('../../test/kit');
 
-const NAMESPACE = ['unshare', '--pid', '--fork', '--mount-proc'];
 
 // Debian puts catatonit in /usr/bin, podman's copy lives in libexec.
 const C_INITS = [
@@ -60,13 +60,13 @@ function resolve({ root, install, wanted, log }) {
   }
   for (const def of defs) {
     const bin = locate(def);
-    if (bin) inits.push({ name: def.name, bin, argv: (cmd) => [...NAMESPACE, ...def.argv(bin, cmd)] });
+    if (bin) inits.push({ name: def.name, bin, argv: (cmd) => asInitCommand(def.argv(bin, cmd)) });
     else skipped.push({ name: def.name, reason: `not found in ${def.paths.join(', ')}${installError ? ` (${installError})` : ''}` });
   }
   if (want('pid1')) {
     const cli = path.join(root, 'dist', 'cli', 'cli.js');
     if (fs.existsSync(cli)) {
-      inits.push({ name: 'pid1', bin: cli, argv: (cmd) => [...NAMESPACE, process.execPath, cli, '--', ...cmd] });
+      inits.push({ name: 'pid1', bin: cli, argv: (cmd) => asInitCommand([process.execPath, cli, '--', ...cmd]) });
     } else {
       skipped.push({ name: 'pid1', reason: `not built yet: ${path.relative(process.cwd(), cli) || cli} does not exist (npm run build once the CLI lands)` });
     }
@@ -76,15 +76,12 @@ function resolve({ root, install, wanted, log }) {
 
 /** Runs cmd as PID 1 of a fresh namespace with no init at all. */
 function bare(cmd) {
-  return [...NAMESPACE, ...cmd];
+  return asInitCommand(cmd);
 }
 
 /** Throws with the reason when this machine can't make PID namespaces. */
 function checkNamespaces() {
-  const r = spawnSync(NAMESPACE[0], [...NAMESPACE.slice(1), 'true'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new Error(`cannot create a PID namespace (${NAMESPACE.join(' ')} true): ${r.error ? r.error.message : r.stderr.trim()}; run as root`);
-  }
+  asInitCommand([]);
 }
 
-module.exports = { resolve, bare, checkNamespaces, NAMESPACE };
+module.exports = { resolve, bare, checkNamespaces };

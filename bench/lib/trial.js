@@ -2,22 +2,14 @@
 // Runs one measured command and reads the single JSON line it prints.
 const fs = require('fs');
 const { spawnSync } = require('child_process');
+const { lastJsonLine } = require('../../test/kit');
 
-function lastJsonLine(text) {
-  for (const line of (text || '').split('\n').reverse()) {
-    if (!line.startsWith('{')) continue;
-    try {
-      return JSON.parse(line);
-    } catch {
-      // not ours: an init or the workload printed something brace-shaped
-    }
-  }
-  return null;
-}
+// Only an object: an init or the workload may print other JSON-shaped lines.
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function readResult(file) {
   try {
-    return lastJsonLine(fs.readFileSync(file, 'utf8'));
+    return lastJsonLine(fs.readFileSync(file, 'utf8'), isObject) ?? null;
   } catch {
     return null;
   }
@@ -39,7 +31,7 @@ function runJson(argv, { timeoutMs = 120000, env, outFile } = {}) {
     maxBuffer: 64 * 1024 * 1024,
     env: env || process.env,
   });
-  const data = (outFile && readResult(outFile)) || lastJsonLine(r.stdout);
+  const data = (outFile && readResult(outFile)) || lastJsonLine(r.stdout, isObject) || null;
   let error = null;
   if (r.error) error = `${r.error.code || r.error.message}${r.error.code === 'ETIMEDOUT' ? ` after ${timeoutMs} ms` : ''}`;
   else if (r.status !== 0) error = r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;

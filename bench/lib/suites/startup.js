@@ -20,7 +20,7 @@ function runStartup(ctx) {
   const g = createGroup({
     id: 'startup',
     short: 'Start-up: INIT -- true',
-    title: 'Start-up: `unshare --pid --fork --mount-proc INIT -- true`',
+    title: 'Start-up: `unshare --pid --fork --mount-proc --kill-child INIT -- true`',
     note: '"no init": true itself is PID 1; "node -e 0 (PID 1)" runs in the same kind of namespace, "(bare)" without one',
     columns: columns.map((c) => c.name),
     baseline: 'tini',
