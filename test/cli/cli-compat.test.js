@@ -65,7 +65,7 @@ test('fault signals are still forwarded after a garbage collection in pid1', asy
     // sigcatch then reports instead of SIGSEGV.
     const r = await runFixture(null, {
       env: { PID1_GC_DONE: done },
-      command: ['timeout', '60', process.execPath, '--expose-gc', '-r', path.join(FIXTURES, 'cli-gc.js'), CLI, '--', 'sh', '-c', child],
+      command: ['timeout', '60', process.execPath, '--expose-gc', '-r', path.join(FIXTURES, 'preload-gc.js'), CLI, '--', 'sh', '-c', child],
     });
     assert.strictEqual(r.stdout, `${S.SIGSEGV} 2\npending\n`, r.stderr);
     assert.strictEqual(r.status, 0, r.stderr);
@@ -80,7 +80,7 @@ test('a real fault in pid1 itself stays fatal, and a WebAssembly trap still reac
     const r = await runFixture(null, {
       env: { PID1_CRASH: mode, PID1_CRASH_LIB: library },
       // No core files: pid1 dies in / on purpose.
-      command: ['sh', '-c', 'ulimit -c 0; "$@"; echo "pid1 exited $?"', 'sh', process.execPath, '-r', path.join(FIXTURES, 'cli-crash.js'), CLI, '--', 'sleep', '100'],
+      command: ['sh', '-c', 'ulimit -c 0; "$@"; echo "pid1 exited $?"', 'sh', process.execPath, '-r', path.join(FIXTURES, 'preload-crash.js'), CLI, '--', 'sleep', '100'],
     });
     assert.match(r.stdout, new RegExp(`pid1 exited ${128 + S[signal]}\n$`), `${mode}: ${r.stderr}\n${r.stdout}`);
     if (mode === 'segv') assert.match(r.stderr, /wasm trap caught: RuntimeError/);

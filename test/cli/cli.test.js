@@ -171,7 +171,7 @@ test('on a terminal, an interactive shell gets job control', async () => {
 });
 
 test('-p delivers the chosen signal to pid1 when its parent dies', async () => {
-  const r = await runFixture('cli-pdeathsig.js');
+  const r = await runFixture('pdeathsig.js');
   assert.strictEqual(r.status, 0, r.stderr);
   assert.strictEqual(r.json.exitCode, 128 + S.SIGUSR1);
 });

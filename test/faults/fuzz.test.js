@@ -18,6 +18,7 @@ const path = require('path');
 const pid1 = require('../..');
 const { parseArgs } = require('../../dist/cli/cli-args.js');
 const { runFixture, expectOk } = require('../kit');
+const { attempt } = require('./contract');
 
 let fc;
 try {
@@ -53,16 +54,8 @@ function snapshot() {
 
 /** Calls fn; on success hands the result to undo(); checks the contract. */
 function contract(fn, undo = () => {}) {
-  const before = snapshot();
-  let result;
-  try {
-    result = fn();
-  } catch (error) {
-    assert.ok(error instanceof Error, `threw a non-Error: ${String(error)}`);
-    assert.strictEqual(typeof error.code, 'string', `${error.name} without a code: ${error.message}`);
-    assert.deepStrictEqual(snapshot(), before, `state changed by a call that threw ${error.code}`);
-    return { error };
-  }
+  const { before, result, error } = attempt(fn, snapshot);
+  if (error) return { error };
   undo(result);
   assert.deepStrictEqual(snapshot(), before, 'state not restored after a successful call');
   return { result };
@@ -278,7 +271,7 @@ test('fuzz: init({ subreaper: true, forward: [CARRIER_SIGNAL] }) fails before ch
   assert.strictEqual(carrier.subreaperAfter, carrier.subreaperBefore);
 });
 
-// Was a bug (native/sigmask.cc CarrierHandler): any sender of the carrier
+// Was a bug (native/kernel/sigmask.cc CarrierHandler): any sender of the carrier
 // (kill -RTMAX-3 <pid>) made a thread re-apply the last process-wide request.
 test('fuzz: a carrier signal sent from outside leaves thread masks alone', { skip }, async () => {
   const { strayCarrier } = await fuzzFixture();

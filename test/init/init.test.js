@@ -8,7 +8,7 @@ const { runFixture } = fixturesIn(__dirname);
 const pid1 = require('../..');
 
 test('5,000 orphans while 500 child_process children exit with known statuses', async () => {
-  const r = expectOk(assert, await runFixture('init-storm.js', { args: ['exits'] }));
+  const r = expectOk(assert, await runFixture('orphan-storm.js', { args: ['exits'] }));
   assert.strictEqual(r.exits, 500);
   assert.strictEqual(r.mismatches, 0, 'every exit fires once with its code and signal');
   assert.strictEqual(r.libuvChildReaped, 0, 'the reaper never takes a libuv child');
@@ -18,14 +18,14 @@ test('5,000 orphans while 500 child_process children exit with known statuses', 
 });
 
 test('300 spawns of a missing command during an orphan storm each emit ENOENT, and Node never aborts', async () => {
-  const r = expectOk(assert, await runFixture('init-storm.js', { args: ['enoent'] }));
+  const r = expectOk(assert, await runFixture('orphan-storm.js', { args: ['enoent'] }));
   assert.strictEqual(r.enoent, 300);
   assert.strictEqual(r.reaped, 5000);
   assert.strictEqual(r.zombies, 0);
 });
 
 test('spawnSync, execSync and execFileSync, with and without timeout, are right during an orphan storm', async () => {
-  const r = expectOk(assert, await runFixture('init-storm.js', { args: ['sync'] }));
+  const r = expectOk(assert, await runFixture('orphan-storm.js', { args: ['sync'] }));
   assert.ok(r.syncChecks > 150);
   assert.strictEqual(r.syncFailures, 0);
   assert.strictEqual(r.reaped, 5000);
@@ -33,21 +33,21 @@ test('spawnSync, execSync and execFileSync, with and without timeout, are right 
 });
 
 test('a Worker that loads pid1 gets the exits of the children it spawns', async () => {
-  const r = expectOk(assert, await runFixture('init-worker.js'));
+  const r = expectOk(assert, await runFixture('worker.js'));
   assert.deepStrictEqual(r.codes, Array.from({ length: 20 }, (_, i) => i + 10));
   assert.strictEqual(r.stolen, 0);
   assert.strictEqual(r.sync, 'ok\n');
 });
 
 test("an app's SIGTERM listener runs once per signal, and children get each one forwarded", async () => {
-  const r = expectOk(assert, await runFixture('init-signals.js', { args: ['listener'] }));
+  const r = expectOk(assert, await runFixture('sigterm-policy.js', { args: ['listener'] }));
   assert.strictEqual(r.calls, 3);
   assert.deepStrictEqual(r.childLines, ['ready', 'term 1', 'term 2', 'term 3']);
   assert.strictEqual(r.childCode, 0);
 });
 
 test('without a listener, SIGTERM as PID 1 stops descendants gracefully, SIGKILLs the stubborn and exits 143', async () => {
-  const r = await runFixture('init-signals.js', { args: ['default', '500'] });
+  const r = await runFixture('sigterm-policy.js', { args: ['default', '500'] });
   assert.strictEqual(r.status, 143, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   const { report, graceful, stubborn } = lines.find((l) => l.report);
@@ -76,7 +76,7 @@ test('children started by child_process and by spawn() run with an empty mask un
 });
 
 test('an idle init makes no wake-up: its reaper thread does not switch in 2 seconds', async () => {
-  const r = expectOk(assert, await runFixture('init-idle.js'));
+  const r = expectOk(assert, await runFixture('idle.js'));
   assert.ok(r.reaperTid > 0);
   // Only pid1's own thread is judged: V8's platform threads run delayed
   // tasks of their own on newer Node (seen on Node 24), with or without pid1.
@@ -84,7 +84,7 @@ test('an idle init makes no wake-up: its reaper thread does not switch in 2 seco
 });
 
 test('close() restores every mask, init() works again, and signals reach Node as before', async () => {
-  const r = expectOk(assert, await runFixture('init-reinit.js'));
+  const r = expectOk(assert, await runFixture('reinit.js'));
   assert.strictEqual(r.same, true);
   assert.strictEqual(r.fresh, true);
   assert.ok(r.blockedWhileRunning.includes('SIGCHLD') && r.blockedWhileRunning.includes('SIGTERM'));
