@@ -25,7 +25,7 @@ const SIGNALS = constants.signals;
 const STOPPING = new Set<number>([SIGNALS.SIGTERM, SIGNALS.SIGINT]);
 const JOB_CONTROL = new Set<number>([SIGNALS.SIGTSTP, SIGNALS.SIGTTIN, SIGNALS.SIGTTOU]);
 // Signals the reaper cannot take (NOT_FORWARDED), forwarded by a handler
-// instead (native/faultfwd.cc) when another process sent them:
+// instead (native/kernel/faultfwd.cc) when another process sent them:
 // - Synchronous faults (SEGV, BUS, FPE, ILL, TRAP, SYS, ABRT) may be about
 //   pid1 itself: blocked, a real fault kills the process without a core, and
 //   a WebAssembly trap would not reach Node's handler.

@@ -1,4 +1,4 @@
-// fork + exec written for a multi-threaded parent (see native/spawn.cc). The
+// fork + exec written for a multi-threaded parent (see native/kernel/spawn.cc). The
 // child starts with an empty signal mask and default dispositions.
 import * as path from 'path';
 import { ownChildHandle, ProcessHandle } from './kill';

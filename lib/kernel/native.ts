@@ -34,7 +34,7 @@ export interface NativeThreadMask {
 
 /**
  * The reaper's events are packed, `eventInts` int32 each; the layout is
- * written once, in native/reaper.h, and these constants come from there.
+ * written once, in native/core/reaper.h, and these constants come from there.
  */
 export interface NativeReaperProtocol {
   eventInts: number;

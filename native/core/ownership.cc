@@ -1,4 +1,4 @@
-#include "ownership.h"
+#include "core/ownership.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "reaper.h"
+#include "core/reaper.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -15,10 +15,10 @@
 #include <future>
 #include <mutex>
 
-#include "ownership.h"
-#include "pidfd.h"
-#include "procstat.h"
-#include "signalfd.h"
+#include "core/ownership.h"
+#include "kernel/pidfd.h"
+#include "kernel/procstat.h"
+#include "kernel/signalfd.h"
 
 namespace pid1 {
 

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "wait.h"
+#include "kernel/wait.h"
 
 namespace pid1 {
 

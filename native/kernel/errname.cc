@@ -1,4 +1,4 @@
-#include "errname.h"
+#include "kernel/errname.h"
 
 #include <cerrno>
 

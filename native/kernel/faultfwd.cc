@@ -1,4 +1,4 @@
-#include "faultfwd.h"
+#include "kernel/faultfwd.h"
 
 #include <fcntl.h>
 #include <signal.h>

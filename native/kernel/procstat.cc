@@ -1,4 +1,4 @@
-#include "procstat.h"
+#include "kernel/procstat.h"
 
 #include <dirent.h>
 #include <fcntl.h>

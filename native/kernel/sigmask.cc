@@ -1,4 +1,4 @@
-#include "sigmask.h"
+#include "kernel/sigmask.h"
 
 #include <dirent.h>
 #include <fcntl.h>

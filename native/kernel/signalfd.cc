@@ -1,4 +1,4 @@
-#include "signalfd.h"
+#include "kernel/signalfd.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "spawn.h"
+#include "kernel/spawn.h"
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -1,4 +1,4 @@
-#include "subreaper.h"
+#include "kernel/subreaper.h"
 
 #include <sys/prctl.h>
 

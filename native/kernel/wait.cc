@@ -1,4 +1,4 @@
-#include "wait.h"
+#include "kernel/wait.h"
 
 #include <signal.h>
 

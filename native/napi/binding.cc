@@ -3,16 +3,16 @@
 #include <napi.h>
 #include <unistd.h>
 
-#include "binding_util.h"
-#include "ownership.h"
-#include "pidfd.h"
-#include "procstat.h"
-#include "reaper.h"
-#include "sigmask.h"
-#include "signalfd.h"
-#include "spawn.h"
-#include "subreaper.h"
-#include "wait.h"
+#include "core/ownership.h"
+#include "core/reaper.h"
+#include "kernel/pidfd.h"
+#include "kernel/procstat.h"
+#include "kernel/sigmask.h"
+#include "kernel/signalfd.h"
+#include "kernel/spawn.h"
+#include "kernel/subreaper.h"
+#include "kernel/wait.h"
+#include "napi/binding_util.h"
 
 namespace pid1 {
 

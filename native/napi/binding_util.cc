@@ -1,8 +1,8 @@
-#include "binding_util.h"
+#include "napi/binding_util.h"
 
 #include <cstring>
 
-#include "errname.h"
+#include "kernel/errname.h"
 
 namespace pid1 {
 

@@ -2,9 +2,9 @@
 // forwarding and the terminal hand-off. Run on the JS thread that calls them.
 #include <napi.h>
 
-#include "binding_util.h"
-#include "faultfwd.h"
-#include "tty.h"
+#include "kernel/faultfwd.h"
+#include "kernel/tty.h"
+#include "napi/binding_util.h"
 
 namespace pid1 {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-#include "binding_util.h"
+#include "napi/binding_util.h"
 
 namespace pid1 {
 namespace {

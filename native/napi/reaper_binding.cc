@@ -7,9 +7,9 @@
 #include <mutex>
 #include <unordered_set>
 
-#include "binding_util.h"
-#include "ownership.h"
-#include "reaper.h"
+#include "core/ownership.h"
+#include "core/reaper.h"
+#include "napi/binding_util.h"
 
 namespace pid1 {
 

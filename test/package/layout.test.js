@@ -1,7 +1,8 @@
 'use strict';
-// lib/'s floors, read from its imports: the kernel (lib/kernel/) knows
-// nothing of the reaper, the core (lib/core/) nothing of a face, and no face
-// (lib/init/, lib/cli/, the entry points at the top) loads the addon itself.
+// The floors, read from imports and includes: the kernel (lib/kernel/,
+// native/kernel/) knows nothing of the reaper, the core (lib/core/,
+// native/core/) nothing of a face or of Node-API, and no face (lib/init/,
+// lib/cli/, the entry points at the top) loads the addon itself.
 // See docs/architecture.md.
 const test = require('node:test');
 const assert = require('node:assert');
@@ -12,11 +13,11 @@ const { ROOT } = require('../kit');
 const LIB = path.join(ROOT, 'lib');
 const SPECIFIER = /(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^import\s+)'(\.[^']*)'/gm;
 
-function sources(dir) {
+function sources(dir, pattern = /\.ts$/) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sources(full);
-    return entry.name.endsWith('.ts') ? [full] : [];
+    if (entry.isDirectory()) return sources(full, pattern);
+    return pattern.test(entry.name) ? [full] : [];
   });
 }
 
@@ -50,6 +51,26 @@ test('no import goes up a floor, and no face loads the addon', () => {
     if (!allowed[a].includes(b)) return [`${line} (${a} imports ${b})`];
     if (a === 'face' && to === path.join(LIB, 'kernel', 'native.ts')) return [`${line} (a face loads the addon)`];
     return [];
+  });
+  assert.deepStrictEqual(wrong, []);
+});
+
+test('native/: every file is in a floor folder, and each includes only its floor or those below', () => {
+  const NATIVE = path.join(ROOT, 'native');
+  const order = ['kernel', 'core', 'napi'];
+  const files = sources(NATIVE, /\.(cc|h)$/);
+  assert.ok(files.length > 20, `only ${files.length} native files found`);
+  const wrong = files.flatMap((file) => {
+    const [floor, ...rest] = path.relative(NATIVE, file).split(path.sep);
+    if (!order.includes(floor) || rest.length !== 1) return [`${path.relative(ROOT, file)} is in no floor folder`];
+    const text = fs.readFileSync(file, 'utf8');
+    const local = [...text.matchAll(/^#include "([^"]+)"/gm)].map((m) => m[1]);
+    const node = [...text.matchAll(/^#include <(napi|node_api|uv)\.h>/gm)].map((m) => m[1]);
+    return [
+      ...local.filter((inc) => !fs.existsSync(path.join(NATIVE, inc))).map((inc) => `${path.relative(ROOT, file)} includes ${inc}, not a file under native/`),
+      ...local.filter((inc) => order.indexOf(inc.split('/')[0]) > order.indexOf(floor)).map((inc) => `${path.relative(ROOT, file)} (${floor}) includes ${inc}`),
+      ...(floor === 'napi' ? [] : node.map((h) => `${path.relative(ROOT, file)} (${floor}) includes <${h}.h>`)),
+    ];
   });
   assert.deepStrictEqual(wrong, []);
 });
