@@ -171,7 +171,7 @@ export class SpawnedProcess extends ProcessHandle {
    * descendants through their parents, and the members of its own process
    * group or session (setpgid/setsid at spawn). A descendant that left both
    * and whose parent died (a daemon: double fork and setsid) is out of
-   * reach then; see docs/supervisors-section.md.
+   * reach then; see README.md, "How the tree is known, and the limits".
    */
   async stopTree(options?: StopProcessOptions): Promise<ShutdownReport> {
     const settings = normalizeStopOptions(options);

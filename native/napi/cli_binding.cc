@@ -1,4 +1,4 @@
-// Bindings used by the pid1 command alone (lib/cli.ts): fault-signal
+// Bindings used by the pid1 command alone (lib/cli/cli.ts): fault-signal
 // forwarding and the terminal hand-off. Run on the JS thread that calls them.
 #include <napi.h>
 

@@ -1,6 +1,6 @@
 'use strict';
 // podman for one OCI runtime, with what this kind of sandbox needs
-// (shared/design/CONTAINERS.md): rlimits and the runtime come from a
+// (README.md, "How pid1 is tested"): rlimits and the runtime come from a
 // CONTAINERS_CONF file written by setup.sh, and crun, which refuses a host
 // that mounts cgroup2 beside cgroup v1 ("hybrid mode"), runs in a private
 // mount namespace where that mount is hidden.
