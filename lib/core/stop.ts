@@ -90,6 +90,11 @@ function isCode(error: unknown, code: string): boolean {
   return (error as { code?: string } | null)?.code === code;
 }
 
+function isRunning(pid: number): boolean {
+  const state = readStat(pid)?.state;
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
 /** A stop under way; `promise` resolves with its report. */
 export class Stop {
   readonly promise: Promise<ShutdownReport>;
@@ -143,27 +148,42 @@ export class Stop {
 
   #scan(): void {
     if (this.#finished) return;
-    for (const info of this.#options.targets(false)) this.#track(info);
-    if (this.#alive.size === 0) this.#finish();
+    let vanished = false;
+    for (const info of this.#options.targets(false)) vanished = this.#track(info) || vanished;
+    if (this.#alive.size > 0) return;
+    // A target that exited between the listing and its check may have
+    // forked first: what it started shows on the next look, taken once the
+    // loop has turned (the deadline can still come in between).
+    if (vanished) setImmediate(() => this.#scan());
+    else this.#finish();
   }
 
-  #track(info: ProcessInfo): void {
+  /** Returns true when the listed process had exited by the time it was checked. */
+  #track(info: ProcessInfo): boolean {
+    if (this.#alive.has(info.pid)) return false;
+    // Seen before and not tracked now: that process has exited. A zombie
+    // of it is skipped; a running process is another one, given the same
+    // pid within the same clock tick (start times are in ticks, and pids
+    // come round that fast under a small pid_max): it is stopped as well.
     const key = `${info.pid}:${info.startTime}`;
-    if (this.#alive.has(info.pid) || this.#seen.has(key)) return;
+    if (this.#seen.has(key) && !isRunning(info.pid)) return false;
     this.#seen.add(key);
     let handle: ProcessHandle;
     try {
       handle = new ProcessHandle(info.pid);
     } catch (error) {
-      if (isCode(error, 'ESRCH')) return; // gone already
+      if (isCode(error, 'ESRCH')) return true; // gone already
       this.#options.logger.warn(`cannot watch pid ${info.pid} (${info.command}): ${(error as Error).message}`, { event: 'error', target: info.pid });
-      return;
+      return false;
     }
     // The pid may have been reused between the /proc scan and the open.
     const confirm = this.#options.confirm;
-    if (readStat(info.pid)?.startTime !== info.startTime || (confirm !== undefined && (!confirm(info) || (handle.fd >= 0 && native.pidfdExited(handle.fd))))) {
+    const exited = readStat(info.pid)?.startTime !== info.startTime;
+    const outside = !exited && confirm !== undefined && !confirm(info);
+    // After a yes, a process that is still running is the one the pidfd names.
+    if (exited || outside || (confirm !== undefined && handle.fd >= 0 && native.pidfdExited(handle.fd))) {
       handle.close();
-      return;
+      return !outside;
     }
     const tracked: Tracked = { info, handle, watcher: null, sentAt: undefined, sentSignal: signalName(this.#options.signal), killed: false };
     this.#alive.set(info.pid, tracked);
@@ -173,13 +193,13 @@ export class Stop {
     }
     if (this.#passed) {
       this.#kill(tracked);
-      return;
+      return false;
     }
     const prior = this.#options.alreadySent?.(info);
     if (prior !== undefined) {
       tracked.sentAt = nowMs() - prior.agoMs;
       tracked.sentSignal = prior.signal;
-      return;
+      return false;
     }
     try {
       handle.kill(this.#options.signal);
@@ -187,6 +207,7 @@ export class Stop {
     } catch (error) {
       if (!isCode(error, 'ESRCH')) throw error; // exiting already: its pidfd says when
     }
+    return false;
   }
 
   #gone(tracked: Tracked, settling = false): void {
