@@ -1,10 +1,10 @@
 'use strict';
-// stopTree(): no survivor in many trials of a tree that double-forks and
+// stopTree(): no survivor in 1,000 trials of a tree that double-forks and
 // calls setsid, under pid reuse (pid_max 400 in the test's PID namespace, or
-// ns_last_pid on kernels before 6.14, and a process that burns through pids). PID1_TREE_TRIALS sets the count:
-// 1,000 with `npm run test:tree`. Not part of `npm test` for now: run beside
-// the other suites in CI it hung until its fixture guard (2 runs of ~20 on
-// Node 18 and 20), a hang not yet explained; see the issue.
+// ns_last_pid on kernels before 6.14, and a process that burns through
+// pids). PID1_TREE_TRIALS sets the count (`npm run test:tree` runs this file
+// alone). It hung 1 run in 2 until a stop looked again at targets that
+// vanished between listing and check (docs/architecture.md, the stop path).
 const test = require('node:test');
 const assert = require('node:assert');
 const { expectOk, fixturesIn } = require('../kit');
