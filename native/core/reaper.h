@@ -48,7 +48,9 @@ class Reaper {
   // The signals in `signals` must already be blocked in every thread; SIGCHLD
   // is always among them. The thread's first act is a reap pass: zombies
   // that exist before it starts are collected without waiting for a SIGCHLD.
-  int Start(const sigset_t& signals, Notify notify);
+  // On failure `failed_step` names the call that failed ("signalfd",
+  // "eventfd", "pthread_create"; "Reaper::Start" for EBUSY, already running).
+  int Start(const sigset_t& signals, Notify notify, const char** failed_step);
   // Any thread but the reaper's: stops the thread after a last reap pass and
   // joins it. Events it queued stay for Take().
   void Stop();

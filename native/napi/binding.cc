@@ -80,7 +80,9 @@ Napi::Value ProcessMaskJs(const Napi::CallbackInfo& info) {
   std::vector<pid_t> ignore;
   // The reaper's thread keeps every signal blocked: process-wide changes leave it alone.
   if (TheReaper().tid() != 0) ignore.push_back(TheReaper().tid());
-  Check(env, ProcessMask(HowFrom(info[0]), &set, &previous, ignore, &reached, &skipped), "pthread_sigmask");
+  const char* step = nullptr;
+  int err = ProcessMask(HowFrom(info[0]), &set, &previous, ignore, &reached, &skipped, &step);
+  Check(env, err, step);
   Napi::Object result = Napi::Object::New(env);
   result.Set("previous", FromSigset(env, previous));
   result.Set("reached", Napi::Number::New(env, reached));

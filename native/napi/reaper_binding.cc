@@ -88,15 +88,17 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   sigset_t set = ToSigset(info[0]);
   Tsfn tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "pid1-reaper", 0, 1);
   tsfn.Unref(env);  // the reaper never keeps the process alive by itself
-  int err = TheReaper().Start(set, [tsfn]() mutable {
-    // Reaper thread. NonBlockingCall with an unbounded queue never waits for JS.
-    tsfn.NonBlockingCall();
-  });
+  const char* step = nullptr;
+  int err = TheReaper().Start(
+      set,
+      [tsfn]() mutable {
+        // Reaper thread. NonBlockingCall with an unbounded queue never waits for JS.
+        tsfn.NonBlockingCall();
+      },
+      &step);
   if (err != 0) {
     tsfn.Release();
-    // EBUSY was checked above; what is left comes from signalfd, eventfd or
-    // pthread_create, which the reaper tells apart by errno only.
-    Check(env, err, err == -EAGAIN ? "pthread_create" : "signalfd");
+    Check(env, err, step);
   }
   napi_add_env_cleanup_hook(env, OnEnvCleanup, env);
   g_reaper_js.tsfn = tsfn;
