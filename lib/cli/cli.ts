@@ -123,6 +123,7 @@ class CommandRun {
       detachTerminal(0);
       this.#log('debug', 'gave up the terminal for the child to take', { event: 'terminal' });
     } catch (error) {
+      // Every error is meant: keeping the terminal is a working outcome, and the log says why.
       this.#log('debug', `kept the terminal (${(error as Error).message}): the child takes it only if no other session owns it`, { event: 'terminal' });
     }
   }
@@ -135,6 +136,7 @@ class CommandRun {
     try {
       setChildSubreaper(true);
     } catch (error) {
+      // Every error is meant: pid1 runs on without it, as tini does, and the warning names it.
       this.#log('warn', `not PID 1 and cannot become a child subreaper (${(error as Error).message}): orphans of the command's descendants will be reaped by the real init, not by pid1`);
     }
   }
@@ -181,7 +183,8 @@ class CommandRun {
     try {
       process.chdir('/');
     } catch {
-      // it stays where it was
+      // Every error is meant: staying where it was costs nothing the
+      // child depends on.
     }
     const rewrite = new Map(settings.rewrite);
     if (settings.forwardDelayMs > 0) rewrite.set(SIGNALS.SIGTERM, 0);

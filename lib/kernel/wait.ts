@@ -1,7 +1,7 @@
 // waitpid / waitid without blocking, and the drain.
 import { native, NativeWaitResult } from './native';
 import { signalName } from './signals';
-import { normalizeOptions, rangeError, typeError } from './validate';
+import { hasCode, normalizeOptions, rangeError, typeError } from './validate';
 
 /** What a wait found. */
 export interface WaitResult {
@@ -51,7 +51,7 @@ function call(idtype: 0 | 1 | 2, id: number, options: Required<WaitOptions>): Wa
     const raw = native.waitid(idtype, id, { stopped: options.untraced, continued: options.continued, noWait: options.noWait }, options.block);
     return raw === null ? null : toWaitResult(raw);
   } catch (error) {
-    if ((error as { code?: string }).code === 'ECHILD' && !options.throwIfNoChildren) return null;
+    if (hasCode(error, 'ECHILD') && !options.throwIfNoChildren) return null;
     throw error;
   }
 }
