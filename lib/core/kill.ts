@@ -264,7 +264,7 @@ export class ProcessHandle {
   #settle(resolve: (status: ExitStatus) => void): void {
     let raw: NativeWaitResult | null = null;
     try {
-      raw = native.waitid(3, this.#fd, { stopped: false, continued: false, noWait: true }, false);
+      raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false);
     } catch (error) {
       // ECHILD: not our child, or reaped already; EINVAL: no P_PIDFD (before 5.4).
       if (!hasCode(error, 'ECHILD', 'EINVAL')) throw error;

@@ -14,7 +14,8 @@ namespace pid1 {
 // never SIGUSR1 (Node's inspector) nor glibc's internal 32/33.
 int CarrierSignal();
 
-// SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK on the calling thread.
+// SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK on the calling thread; any other
+// `how` is the kernel's EINVAL (ProcessMask refuses it the same way, first).
 int ThreadMask(int how, const sigset_t* set, sigset_t* previous);
 
 struct ThreadMaskInfo {
