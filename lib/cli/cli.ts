@@ -16,7 +16,6 @@ import { forwardableSignals, signalName } from '../kernel/signals';
 import { LogFields, Logger, Stop } from '../core/stop';
 import { spawn } from '../core/spawn';
 import { setChildSubreaper, setParentDeathSignal } from '../kernel/subreaper';
-import { reapAll } from '../kernel/wait';
 
 const SIGNALS = constants.signals;
 // The signals that start a stop: the child is told (forwarded as they are)
@@ -301,16 +300,16 @@ class CommandRun {
 
   // pid1 exits once the child's status is known and any stop is over.
   // Nothing is lost on the way out: the reaper thread stops after a last
-  // pass, every event it queued is emitted, and zombies that arrived after
-  // that are reaped here (all children are pid1's own: no libuv child to
-  // steal). The signals stay blocked until the exit.
+  // pass, every event it queued is emitted, and the zombies that arrived
+  // after that the core reaps last, under its ownership rule. The signals
+  // stay blocked until the exit.
   #exitWhenDone(): void {
     if (this.#exiting || this.#childStatus === undefined || (this.#stop !== undefined && !this.#stopped)) return;
     this.#exiting = true;
     const status = this.#childStatus;
     const code = this.#settings.successCodes.includes(status) ? 0 : status;
     reaper.finish(() => {
-      for (const event of reapAll()) this.#onOtherReap(event);
+      reaper.reapLate();
       process.exit(code);
     });
   }

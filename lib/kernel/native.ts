@@ -107,6 +107,8 @@ export interface NativeBinding {
   reaperTake(): Int32Array;
   /** Stops the thread after a last reap pass; returns the events it left. */
   reaperStop(): Int32Array;
+  /** One reap pass, under the ownership rule, on the calling thread; the reaper must be stopped. */
+  reaperReapStopped(): Int32Array;
   reaperTid(): number;
   reaperRef(on: boolean): void;
   reaperRunning(): boolean;

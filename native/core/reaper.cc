@@ -102,6 +102,17 @@ int Reaper::Start(const sigset_t& signals, Notify notify, const char** failed_st
   return 0;
 }
 
+int Reaper::ReapWhileStopped(std::vector<int32_t>* out) {
+  if (running_) return -EBUSY;
+  // The thread is joined: what it alone touches is the caller's now. Every
+  // reap is reported, whatever SetReporting said: none of them reaches JS
+  // any other way.
+  bool report = report_reaps_.exchange(true);
+  ReapPass(out);
+  report_reaps_ = report;
+  return 0;
+}
+
 void Reaper::Stop() {
   if (!running_) return;
   stopping_ = true;

@@ -57,6 +57,11 @@ class Reaper {
   bool running() const { return running_; }
   pid_t tid() const { return tid_.load(); }
 
+  // Any thread, once the reaper is stopped (else -EBUSY): one reap pass under
+  // the ownership rule, every reap appended to `out`. For a face about to
+  // exit: the zombies that arrived after the thread's last pass.
+  int ReapWhileStopped(std::vector<int32_t>* out);
+
   // Any thread: moves every queued event to `out` (appended).
   void Take(std::vector<int32_t>* out);
 
