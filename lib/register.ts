@@ -28,6 +28,7 @@ function isPid1Command(script: string | undefined): boolean {
     const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { name?: string; bin?: Record<string, string> };
     return pkg.name === 'pid1' && typeof pkg.bin?.pid1 === 'string' && path.resolve(pkgDir, pkg.bin.pid1) === real;
   } catch {
+    // Every error is meant: a script that cannot be resolved or read is not pid1's own bin.
     return false;
   }
 }

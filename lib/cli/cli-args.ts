@@ -109,6 +109,7 @@ function signal(value: string, what: string, allowZero = false): number {
   try {
     return normalizeSignal(asNumber, what);
   } catch {
+    // Every error is meant: normalizeSignal only rejects the value, and the user is told so.
     throw new UsageError(`${what} must be a signal name or number, not '${value}'`);
   }
 }

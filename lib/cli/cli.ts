@@ -16,7 +16,6 @@ import { forwardableSignals, signalName } from '../kernel/signals';
 import { LogFields, Logger, Stop } from '../core/stop';
 import { spawn } from '../core/spawn';
 import { setChildSubreaper, setParentDeathSignal } from '../kernel/subreaper';
-import { reapAll } from '../kernel/wait';
 
 const SIGNALS = constants.signals;
 // The signals that start a stop: the child is told (forwarded as they are)
@@ -123,6 +122,7 @@ class CommandRun {
       detachTerminal(0);
       this.#log('debug', 'gave up the terminal for the child to take', { event: 'terminal' });
     } catch (error) {
+      // Every error is meant: keeping the terminal is a working outcome, and the log says why.
       this.#log('debug', `kept the terminal (${(error as Error).message}): the child takes it only if no other session owns it`, { event: 'terminal' });
     }
   }
@@ -135,6 +135,7 @@ class CommandRun {
     try {
       setChildSubreaper(true);
     } catch (error) {
+      // Every error is meant: pid1 runs on without it, as tini does, and the warning names it.
       this.#log('warn', `not PID 1 and cannot become a child subreaper (${(error as Error).message}): orphans of the command's descendants will be reaped by the real init, not by pid1`);
     }
   }
@@ -181,7 +182,8 @@ class CommandRun {
     try {
       process.chdir('/');
     } catch {
-      // it stays where it was
+      // Every error is meant: staying where it was costs nothing the
+      // child depends on.
     }
     const rewrite = new Map(settings.rewrite);
     if (settings.forwardDelayMs > 0) rewrite.set(SIGNALS.SIGTERM, 0);
@@ -298,16 +300,16 @@ class CommandRun {
 
   // pid1 exits once the child's status is known and any stop is over.
   // Nothing is lost on the way out: the reaper thread stops after a last
-  // pass, every event it queued is emitted, and zombies that arrived after
-  // that are reaped here (all children are pid1's own: no libuv child to
-  // steal). The signals stay blocked until the exit.
+  // pass, every event it queued is emitted, and the zombies that arrived
+  // after that the core reaps last, under its ownership rule. The signals
+  // stay blocked until the exit.
   #exitWhenDone(): void {
     if (this.#exiting || this.#childStatus === undefined || (this.#stop !== undefined && !this.#stopped)) return;
     this.#exiting = true;
     const status = this.#childStatus;
     const code = this.#settings.successCodes.includes(status) ? 0 : status;
     reaper.finish(() => {
-      for (const event of reapAll()) this.#onOtherReap(event);
+      reaper.reapLate();
       process.exit(code);
     });
   }

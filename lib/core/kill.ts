@@ -5,7 +5,7 @@ import { ExitSlot, ExitStatus, release, UNKNOWN_EXIT, want, whenCollected } from
 import { native, NativeFdWatcher, NativeWaitResult } from '../kernel/native';
 import { readStat } from '../kernel/procfs';
 import { normalizeSignal, Signal, signalName } from '../kernel/signals';
-import { normalizeFd, normalizePid, pid1Error, rangeError, typeError } from '../kernel/validate';
+import { hasCode, normalizeFd, normalizePid, pid1Error, rangeError, typeError } from '../kernel/validate';
 
 /**
  * Sends a signal to one process. pid must be positive: a process group goes
@@ -69,7 +69,7 @@ export function pidfdSupported(): boolean {
       closeSync(native.pidfdOpen(process.pid));
       pidfdSupport = true;
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOSYS') throw error;
+      if (!hasCode(error, 'ENOSYS')) throw error;
       pidfdSupport = false;
     }
   }
@@ -164,7 +164,7 @@ export class ProcessHandle {
     try {
       fd = native.pidfdOpen(this.pid);
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ESRCH') throw error;
+      if (!hasCode(error, 'ESRCH')) throw error;
       this.#reaped = true;
       return false;
     }
@@ -264,11 +264,10 @@ export class ProcessHandle {
   #settle(resolve: (status: ExitStatus) => void): void {
     let raw: NativeWaitResult | null = null;
     try {
-      raw = native.waitid(3, this.#fd, { stopped: false, continued: false, noWait: true }, false);
+      raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false);
     } catch (error) {
       // ECHILD: not our child, or reaped already; EINVAL: no P_PIDFD (before 5.4).
-      const code = (error as { code?: string }).code;
-      if (code !== 'ECHILD' && code !== 'EINVAL') throw error;
+      if (!hasCode(error, 'ECHILD', 'EINVAL')) throw error;
     }
     if (raw !== null && raw.pid !== 0) {
       resolve({ exitCode: raw.exitCode, signal: raw.signal === null ? null : signalName(raw.signal), known: true });

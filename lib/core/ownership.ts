@@ -20,12 +20,11 @@ interface SpawnSyncBinding {
   spawn(...args: unknown[]): unknown;
 }
 
-// The process-wide option of init(): children started by child_process get a
-// session of their own, so a terminal's Ctrl+C (sent to the whole foreground
-// process group) does not kill them before the coordinated shutdown.
+// Whether children started by child_process are spawned detached (a session
+// of their own). Process-wide; the face that wants it says when and why.
 let detachChildren = false;
 
-/** init() turns this on with isolateChildren. */
+/** Spawn child_process's children detached from now on (or not). */
 export function setDetachChildren(on: boolean): void {
   detachChildren = on;
 }

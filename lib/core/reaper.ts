@@ -164,6 +164,17 @@ export class Reaper {
   }
 
   /**
+   * For a face about to exit, once finish() has drained: reaps the zombies
+   * that arrived after the thread's last pass, here and under the same
+   * ownership rule (a libuv child is left to libuv), and emits them to the
+   * sink now.
+   */
+  reapLate(): void {
+    this.#enqueue(native.reaperReapStopped());
+    this.#emit(Infinity);
+  }
+
+  /**
    * Emits every event taken so far, now. A listener that throws: the
    * exception leaves flush(), and the events after it go out on the next
    * turn of the event loop.

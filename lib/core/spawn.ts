@@ -65,6 +65,7 @@ function normalizeEnv(value: unknown): string[] {
     try {
       text = String(v);
     } catch {
+      // Every error is meant: whatever the value's toString() throws, it has no string form.
       throw typeError(`options.env.${key}`, 'a value with a string form', v);
     }
     out.push(`${key}=${normalizeString(text, `options.env.${key}`)}`);

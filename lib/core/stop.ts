@@ -9,6 +9,7 @@ import { native, NativeFdWatcher } from '../kernel/native';
 import { ProcessHandle, pidfdSupported } from './kill';
 import { commandOf, ProcessInfo, readStat } from '../kernel/procfs';
 import { signalName } from '../kernel/signals';
+import { hasCode } from '../kernel/validate';
 
 /** One process a stop dealt with. */
 export interface StoppedProcess {
@@ -85,10 +86,6 @@ interface Tracked {
 }
 
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
-
-function isCode(error: unknown, code: string): boolean {
-  return (error as { code?: string } | null)?.code === code;
-}
 
 function isRunning(pid: number): boolean {
   const state = readStat(pid)?.state;
@@ -172,7 +169,7 @@ export class Stop {
     try {
       handle = new ProcessHandle(info.pid);
     } catch (error) {
-      if (isCode(error, 'ESRCH')) return true; // gone already
+      if (hasCode(error, 'ESRCH')) return true; // gone already
       this.#options.logger.warn(`cannot watch pid ${info.pid} (${info.command}): ${(error as Error).message}`, { event: 'error', target: info.pid });
       return false;
     }
@@ -205,7 +202,7 @@ export class Stop {
       handle.kill(this.#options.signal);
       tracked.sentAt = nowMs();
     } catch (error) {
-      if (!isCode(error, 'ESRCH')) throw error; // exiting already: its pidfd says when
+      if (!hasCode(error, 'ESRCH')) throw error; // exiting already: its pidfd says when
     }
     return false;
   }
@@ -249,7 +246,7 @@ export class Stop {
     try {
       tracked.handle.kill('SIGKILL');
     } catch (error) {
-      if (!isCode(error, 'ESRCH')) throw error; // it exited in between
+      if (!hasCode(error, 'ESRCH')) throw error; // it exited in between
     }
   }
 

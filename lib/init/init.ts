@@ -197,6 +197,9 @@ export class Init extends EventEmitter<InitEvents> {
       this.#restoreSubreaper();
       throw error;
     }
+    // isolateChildren: a terminal's Ctrl+C goes to the whole foreground
+    // process group; in sessions of their own the children wait for the
+    // coordinated shutdown instead of dying first.
     setDetachChildren(settings.isolateChildren);
     process.on('beforeExit', this.#onBeforeExit);
     process.on('exit', this.#onExit);

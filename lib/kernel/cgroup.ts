@@ -6,7 +6,7 @@
 // ERR_PID1_NO_CGROUP.
 import { closeSync, existsSync, watch, mkdirSync, openSync, constants as fsConstants, readFileSync, rmdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { pid1Error } from './validate';
+import { hasCode, pid1Error } from './validate';
 
 /** Where this process's own cgroup v2 directory is, and its path as /proc/PID/cgroup writes it. */
 interface Place {
@@ -22,7 +22,8 @@ function ownPlace(): Place | null {
   let relative: string | undefined;
   try {
     relative = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::'))?.slice(3);
-  } catch {
+  } catch (error) {
+    if (!hasCode(error, 'ENOENT')) throw error; // no cgroups in this kernel, or no /proc
     return place;
   }
   if (relative === undefined || relative.endsWith(' (deleted)')) return place;
@@ -75,7 +76,8 @@ export class TreeCgroup {
         try {
           rmdirSync(this.dir);
         } catch {
-          // it has members after all, or is gone already
+          // Every error is meant: this is cleanup on the way out of a
+          // failure, and `cause`, the error that matters, is thrown below.
         }
       }
       throw Object.assign(
@@ -100,7 +102,8 @@ export class TreeCgroup {
   pids(): number[] {
     try {
       return readFileSync(path.join(this.dir, 'cgroup.procs'), 'latin1').split('\n').filter((l) => l !== '').map(Number);
-    } catch {
+    } catch (error) {
+      if (!hasCode(error, 'ENOENT')) throw error; // removed already
       return [];
     }
   }
@@ -109,7 +112,8 @@ export class TreeCgroup {
   has(pid: number): boolean {
     try {
       return readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').includes(`0::${this.relative}`);
-    } catch {
+    } catch (error) {
+      if (!hasCode(error, 'ENOENT', 'ESRCH')) throw error; // the process is gone
       return false;
     }
   }
@@ -120,7 +124,8 @@ export class TreeCgroup {
     const empty = (): boolean => {
       try {
         return /^populated 0$/m.test(readFileSync(events, 'latin1'));
-      } catch {
+      } catch (error) {
+        if (!hasCode(error, 'ENOENT')) throw error; // removed, so empty
         return true;
       }
     };
@@ -150,8 +155,8 @@ export class TreeCgroup {
       rmdirSync(this.dir);
       return true;
     } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return true;
-      if ((error as { code?: string }).code === 'EBUSY') return false;
+      if (hasCode(error, 'ENOENT')) return true;
+      if (hasCode(error, 'EBUSY')) return false;
       throw error;
     }
   }

@@ -66,8 +66,8 @@ export interface NativeFdWatcher {
   unref(): void;
 }
 
-/** How: 0 block, 1 unblock, 2 set. */
-export type NativeHow = 0 | 1 | 2;
+/** One of NativeBinding.maskHow: the kernel's SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK. */
+export type NativeHow = number;
 
 export interface NativeBinding {
   setChildSubreaper(enabled: boolean): void;
@@ -79,9 +79,9 @@ export interface NativeBinding {
   threadMasks(): NativeThreadMask[];
   signalfdOpen(signals: number[]): number;
   signalfdRead(fd: number): NativeSigInfo[];
-  /** idtype 3 is P_PIDFD (Linux 5.4): id is a pidfd. */
+  /** idtype: one of `idtype` (with pidfd, Linux 5.4, id is a pidfd). */
   waitid(
-    idtype: 0 | 1 | 2 | 3,
+    idtype: number,
     id: number,
     flags: { stopped: boolean; continued: boolean; noWait: boolean },
     block: boolean,
@@ -94,6 +94,10 @@ export interface NativeBinding {
   pidfdExited(fd: number): boolean;
   /** startTime: /proc/PID/stat field 22, read before the child could be reaped; -1 if unread. */
   spawn(request: NativeSpawnRequest): { pid: number; startTime: number };
+  /** The values threadMask and processMask take, from the kernel's headers. */
+  maskHow: { block: number; unblock: number; set: number };
+  /** The values waitid takes, from the kernel's headers. */
+  idtype: { all: number; pid: number; pgid: number; pidfd: number };
   carrierSignal: number;
   SIGRTMIN: number;
   SIGRTMAX: number;
@@ -103,6 +107,8 @@ export interface NativeBinding {
   reaperTake(): Int32Array;
   /** Stops the thread after a last reap pass; returns the events it left. */
   reaperStop(): Int32Array;
+  /** One reap pass, under the ownership rule, on the calling thread; the reaper must be stopped. */
+  reaperReapStopped(): Int32Array;
   reaperTid(): number;
   reaperRef(on: boolean): void;
   reaperRunning(): boolean;

@@ -1,5 +1,9 @@
 // What /proc says about processes: the tree below us, commands, identity.
 import { readdirSync, readFileSync } from 'fs';
+import { hasCode } from './validate';
+
+// What reading /proc/PID/... says once the process (or thread) is gone.
+const GONE = ['ENOENT', 'ESRCH'];
 
 /** A live process below this one. */
 export interface ProcessInfo {
@@ -26,7 +30,8 @@ export function readStat(pid: number): Stat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
+  } catch (error) {
+    if (!hasCode(error, ...GONE)) throw error;
     return undefined;
   }
   // comm may hold spaces and parentheses: split after the last ')'.
@@ -57,8 +62,8 @@ export function commandOf(pid: number, comm?: string): string {
     const args = cmdline.split('\0');
     if (args[args.length - 1] === '') args.pop();
     if (args.length > 0) return args.map(quote).join(' ');
-  } catch {
-    // gone, or a kernel thread
+  } catch (error) {
+    if (!hasCode(error, ...GONE)) throw error; // a kernel thread reads empty, not as an error
   }
   return `[${comm ?? readStat(pid)?.comm ?? '?'}]`;
 }
@@ -113,7 +118,8 @@ export function childrenOf(pid: number): number[] {
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
+  } catch (error) {
+    if (!hasCode(error, ...GONE)) throw error;
     return [];
   }
   for (const tid of tids) {
@@ -121,8 +127,8 @@ export function childrenOf(pid: number): number[] {
       for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) {
         if (child.trim() !== '') out.add(Number(child));
       }
-    } catch {
-      // the thread exited
+    } catch (error) {
+      if (!hasCode(error, ...GONE)) throw error; // the thread exited
     }
   }
   return [...out];

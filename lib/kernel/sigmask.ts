@@ -28,11 +28,11 @@ export interface ProcessMaskResult {
   skipped: ThreadMask[];
 }
 
-const HOWS: Record<MaskHow, NativeHow> = { block: 0, unblock: 1, set: 2 };
+const HOWS: readonly string[] = ['block', 'unblock', 'set'] satisfies MaskHow[];
 
 function normalizeHow(value: unknown): NativeHow {
-  if (typeof value !== 'string' || !(value in HOWS)) throw rangeError('how', "'block', 'unblock' or 'set'", value);
-  return HOWS[value as MaskHow];
+  if (typeof value !== 'string' || !HOWS.includes(value)) throw rangeError('how', "'block', 'unblock' or 'set'", value);
+  return native.maskHow[value as MaskHow];
 }
 
 function normalizeScope(options: unknown): MaskScope {
@@ -73,6 +73,6 @@ function toThreadMask(thread: { tid: number; name: string; blocked: number[] }):
 export function blockedSignals(options?: { scope?: 'thread' }): string[];
 export function blockedSignals(options: { scope: 'process' }): ThreadMask[];
 export function blockedSignals(options?: { scope?: MaskScope }): string[] | ThreadMask[] {
-  if (normalizeScope(options) === 'thread') return signalNames(native.threadMask(0, null));
+  if (normalizeScope(options) === 'thread') return signalNames(native.threadMask(native.maskHow.block, null));
   return native.threadMasks().map(toThreadMask);
 }

@@ -95,7 +95,7 @@ export function signalNames(signals: readonly number[]): string[] {
   return signals.map(signalName);
 }
 
-const S = constants.signals;
+const SIGNALS = constants.signals;
 const FAULT = 'a synchronous fault: it concerns pid1 itself, and blocking it would turn a crash into a silent kill';
 
 /**
@@ -104,17 +104,17 @@ const FAULT = 'a synchronous fault: it concerns pid1 itself, and blocking it wou
  * refuses these in its `forward` option.
  */
 export const NOT_FORWARDED: ReadonlyMap<number, string> = new Map([
-  [S.SIGCHLD, "the reaper's own"],
-  [S.SIGKILL, 'it cannot be caught'],
-  [S.SIGSTOP, 'it cannot be caught'],
-  [S.SIGSEGV, FAULT],
-  [S.SIGBUS, FAULT],
-  [S.SIGFPE, FAULT],
-  [S.SIGILL, FAULT],
-  [S.SIGTRAP, FAULT],
-  [S.SIGSYS, FAULT],
-  [S.SIGABRT, FAULT],
-  [S.SIGPROF, "V8's sampling profiler, sent to one thread with tgkill"],
+  [SIGNALS.SIGCHLD, "the reaper's own"],
+  [SIGNALS.SIGKILL, 'it cannot be caught'],
+  [SIGNALS.SIGSTOP, 'it cannot be caught'],
+  [SIGNALS.SIGSEGV, FAULT],
+  [SIGNALS.SIGBUS, FAULT],
+  [SIGNALS.SIGFPE, FAULT],
+  [SIGNALS.SIGILL, FAULT],
+  [SIGNALS.SIGTRAP, FAULT],
+  [SIGNALS.SIGSYS, FAULT],
+  [SIGNALS.SIGABRT, FAULT],
+  [SIGNALS.SIGPROF, "V8's sampling profiler, sent to one thread with tgkill"],
   [CARRIER_SIGNAL, "pid1's own carrier for changing other threads' masks"],
 ]);
 

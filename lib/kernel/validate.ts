@@ -33,6 +33,12 @@ export function pid1Error(code: string, message: string): Error & { code: string
 const PID_MAX = 4194304; // PID_MAX_LIMIT on 64-bit Linux
 
 /** A process id: an integer from 1 to 2^22. */
+/** Whether `error` carries one of `codes` (a Node-style errno error): catch blocks let the rest through. */
+export function hasCode(error: unknown, ...codes: string[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && codes.includes(code);
+}
+
 export function normalizePid(value: unknown, name = 'pid'): number {
   if (typeof value !== 'number') throw typeError(name, 'of type number', value);
   if (!Number.isInteger(value) || value < 1 || value > PID_MAX) throw rangeError(name, `an integer from 1 to ${PID_MAX}`, value);

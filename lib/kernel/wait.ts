@@ -1,7 +1,7 @@
 // waitpid / waitid without blocking, and the drain.
 import { native, NativeWaitResult } from './native';
 import { signalName } from './signals';
-import { normalizeOptions, rangeError, typeError } from './validate';
+import { hasCode, normalizeOptions, rangeError, typeError } from './validate';
 
 /** What a wait found. */
 export interface WaitResult {
@@ -46,12 +46,12 @@ function normalizeWaitOptions(value: unknown): Required<WaitOptions> {
   return out;
 }
 
-function call(idtype: 0 | 1 | 2, id: number, options: Required<WaitOptions>): WaitResult | null {
+function call(idtype: WaitIdType, id: number, options: Required<WaitOptions>): WaitResult | null {
   try {
-    const raw = native.waitid(idtype, id, { stopped: options.untraced, continued: options.continued, noWait: options.noWait }, options.block);
+    const raw = native.waitid(native.idtype[idtype], id, { stopped: options.untraced, continued: options.continued, noWait: options.noWait }, options.block);
     return raw === null ? null : toWaitResult(raw);
   } catch (error) {
-    if ((error as { code?: string }).code === 'ECHILD' && !options.throwIfNoChildren) return null;
+    if (hasCode(error, 'ECHILD') && !options.throwIfNoChildren) return null;
     throw error;
   }
 }
@@ -73,19 +73,19 @@ function normalizeId(value: unknown, name: string, min: number): number {
 export function waitpid(pid: number = -1, options?: WaitOptions): WaitResult | null {
   const id = normalizeId(pid, 'pid', -ID_MAX);
   const opts = normalizeWaitOptions(options);
-  if (id > 0) return call(1, id, opts);
-  if (id === -1) return call(0, 0, opts);
-  return call(2, -id, opts); // 0: our own group (Linux 5.4)
+  if (id > 0) return call('pid', id, opts);
+  if (id === -1) return call('all', 0, opts);
+  return call('pgid', -id, opts); // 0: our own group (Linux 5.4)
 }
 
 export type WaitIdType = 'all' | 'pid' | 'pgid';
-const ID_TYPES: Record<WaitIdType, 0 | 1 | 2> = { all: 0, pid: 1, pgid: 2 };
+const ID_TYPES: readonly string[] = ['all', 'pid', 'pgid'] satisfies WaitIdType[];
 
 /** waitid(2): idtype 'all' (id ignored), 'pid' or 'pgid' (0: our group). */
 export function waitid(idtype: WaitIdType, id: number = 0, options?: WaitOptions): WaitResult | null {
-  if (typeof idtype !== 'string' || !(idtype in ID_TYPES)) throw rangeError('idtype', "'all', 'pid' or 'pgid'", idtype);
+  if (typeof idtype !== 'string' || !ID_TYPES.includes(idtype)) throw rangeError('idtype', "'all', 'pid' or 'pgid'", idtype);
   const checked = normalizeId(id, 'id', idtype === 'pid' ? 1 : 0);
-  return call(ID_TYPES[idtype], checked, normalizeWaitOptions(options));
+  return call(idtype, checked, normalizeWaitOptions(options));
 }
 
 /**

@@ -45,14 +45,21 @@ Reaper& TheReaper() {
   return *instance;
 }
 
-int Reaper::Start(const sigset_t& signals, Notify notify) {
-  if (running_) return -EBUSY;
+int Reaper::Start(const sigset_t& signals, Notify notify, const char** failed_step) {
+  if (running_) {
+    *failed_step = "Reaper::Start";
+    return -EBUSY;
+  }
   sigset_t set = signals;
   sigaddset(&set, SIGCHLD);
   int err = SignalFdOpen(&set, &signal_fd_);
-  if (err != 0) return err;
+  if (err != 0) {
+    *failed_step = "signalfd";
+    return err;
+  }
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) {
+    *failed_step = "eventfd";
     err = -errno;
     close(signal_fd_);
     signal_fd_ = -1;
@@ -86,11 +93,23 @@ int Reaper::Start(const sigset_t& signals, Notify notify) {
     close(signal_fd_);
     close(wake_fd_);
     signal_fd_ = wake_fd_ = -1;
+    *failed_step = "pthread_create";
     return -EAGAIN;
   }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   tid_ = tid.get();
   running_ = true;
+  return 0;
+}
+
+int Reaper::ReapWhileStopped(std::vector<int32_t>* out) {
+  if (running_) return -EBUSY;
+  // The thread is joined: what it alone touches is the caller's now. Every
+  // reap is reported, whatever SetReporting said: none of them reaches JS
+  // any other way.
+  bool report = report_reaps_.exchange(true);
+  ReapPass(out);
+  report_reaps_ = report;
   return 0;
 }
 

@@ -48,12 +48,19 @@ class Reaper {
   // The signals in `signals` must already be blocked in every thread; SIGCHLD
   // is always among them. The thread's first act is a reap pass: zombies
   // that exist before it starts are collected without waiting for a SIGCHLD.
-  int Start(const sigset_t& signals, Notify notify);
+  // On failure `failed_step` names the call that failed ("signalfd",
+  // "eventfd", "pthread_create"; "Reaper::Start" for EBUSY, already running).
+  int Start(const sigset_t& signals, Notify notify, const char** failed_step);
   // Any thread but the reaper's: stops the thread after a last reap pass and
   // joins it. Events it queued stay for Take().
   void Stop();
   bool running() const { return running_; }
   pid_t tid() const { return tid_.load(); }
+
+  // Any thread, once the reaper is stopped (else -EBUSY): one reap pass under
+  // the ownership rule, every reap appended to `out`. For a face about to
+  // exit: the zombies that arrived after the thread's last pass.
+  int ReapWhileStopped(std::vector<int32_t>* out);
 
   // Any thread: moves every queued event to `out` (appended).
   void Take(std::vector<int32_t>* out);

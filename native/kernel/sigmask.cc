@@ -98,10 +98,13 @@ void CarrierHandler(int, siginfo_t* info, void* context) {
   errno = saved_errno;
 }
 
-int InstallCarrier() {
+int InstallCarrier(const char** failed_step) {
   if (g_carrier_installed) return 0;
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return -errno;
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+    *failed_step = "pipe2";
+    return -errno;
+  }
   struct sigaction action;
   std::memset(&action, 0, sizeof action);
   action.sa_sigaction = CarrierHandler;
@@ -111,6 +114,7 @@ int InstallCarrier() {
   sigemptyset(&action.sa_mask);
   if (sigaction(CarrierSignal(), &action, nullptr) != 0) {
     int err = -errno;
+    *failed_step = "sigaction";
     close(fds[0]);
     close(fds[1]);
     return err;
@@ -278,9 +282,9 @@ int AwaitAcks(std::set<pid_t> waiting, std::vector<ThreadMaskInfo>* skipped, int
 
 int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
                 const std::vector<pid_t>& ignore, int* reached,
-                std::vector<ThreadMaskInfo>* skipped) {
+                std::vector<ThreadMaskInfo>* skipped, const char** failed_step) {
   std::lock_guard<std::mutex> lock(g_process_mask_mutex);
-  int err = InstallCarrier();
+  int err = InstallCarrier(failed_step);
   if (err != 0) return err;
   g_how = how;
   g_set = *set;
@@ -290,6 +294,7 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
   pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
   err = ThreadMask(how, set, previous);
   if (err != 0) {
+    *failed_step = "pthread_sigmask";
     g_active = 0;
     return err;
   }
@@ -305,7 +310,10 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
   for (int pass = 0; pass < kMaxPasses; pass++) {
     std::vector<pid_t> tids;
     err = ListThreads(&tids);
-    if (err != 0) break;
+    if (err != 0) {
+      *failed_step = "opendir";
+      break;
+    }
     // A tid that is gone may come back as another thread: forget it.
     {
       std::lock_guard<std::mutex> lock(g_answered_mutex);
@@ -339,7 +347,10 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
       again = true;
       for (pid_t tid : waiting) reached_tids.insert(tid);
       AwaitAcks(waiting, skipped, &err);
-      if (err != 0) break;
+      if (err != 0) {
+        *failed_step = "poll";
+        break;
+      }
     }
     if (!again) break;
     if (waiting.empty()) sched_yield();  // let a thread that is starting up finish

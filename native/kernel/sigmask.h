@@ -14,7 +14,8 @@ namespace pid1 {
 // never SIGUSR1 (Node's inspector) nor glibc's internal 32/33.
 int CarrierSignal();
 
-// SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK on the calling thread.
+// SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK on the calling thread; any other
+// `how` is the kernel's EINVAL (ProcessMask refuses it the same way, first).
 int ThreadMask(int how, const sigset_t* set, sigset_t* previous);
 
 struct ThreadMaskInfo {
@@ -29,10 +30,12 @@ struct ThreadMaskInfo {
 // returns from the handler to the same mask). Threads that block the carrier signal and whose
 // mask does not already match are listed in `skipped`, with their mask.
 // `reached` counts the threads that carry the change. Threads listed in
-// `ignore` (pid1's own reaper thread) are left alone.
+// `ignore` (pid1's own reaper thread) are left alone. On failure
+// `failed_step` names the call that failed ("pipe2", "sigaction",
+// "pthread_sigmask", "opendir", "poll").
 int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
                 const std::vector<pid_t>& ignore, int* reached,
-                std::vector<ThreadMaskInfo>* skipped);
+                std::vector<ThreadMaskInfo>* skipped, const char** failed_step);
 
 // Reads SigBlk of one thread of this process.
 int ReadThreadMask(pid_t tid, ThreadMaskInfo* out);

@@ -18,15 +18,25 @@ namespace pid1 {
 
 namespace {
 
-int HowFrom(const Napi::Value& value) {
-  switch (value.As<Napi::Number>().Int32Value()) {
-    case 0:
-      return SIG_BLOCK;
-    case 1:
-      return SIG_UNBLOCK;
-    default:
-      return SIG_SETMASK;
-  }
+// P_PIDFD (Linux 5.4) is 3 in the kernel's ABI; older libc headers lack the name.
+constexpr idtype_t kPidfdIdtype = static_cast<idtype_t>(3);
+
+// JS passes the values these export; the kernel refuses any other (EINVAL).
+Napi::Object MaskHowValues(Napi::Env env) {
+  Napi::Object how = Napi::Object::New(env);
+  how.Set("block", SIG_BLOCK);
+  how.Set("unblock", SIG_UNBLOCK);
+  how.Set("set", SIG_SETMASK);
+  return how;
+}
+
+Napi::Object IdtypeValues(Napi::Env env) {
+  Napi::Object idtype = Napi::Object::New(env);
+  idtype.Set("all", static_cast<int32_t>(P_ALL));
+  idtype.Set("pid", static_cast<int32_t>(P_PID));
+  idtype.Set("pgid", static_cast<int32_t>(P_PGID));
+  idtype.Set("pidfd", static_cast<int32_t>(kPidfdIdtype));
+  return idtype;
 }
 
 Napi::Object ThreadInfo(Napi::Env env, const ThreadMaskInfo& info) {
@@ -66,7 +76,7 @@ Napi::Value ThreadMaskJs(const Napi::CallbackInfo& info) {
     Check(info.Env(), ThreadMask(SIG_BLOCK, nullptr, &previous), "pthread_sigmask");
   } else {
     sigset_t set = ToSigset(info[1]);
-    Check(info.Env(), ThreadMask(HowFrom(info[0]), &set, &previous), "pthread_sigmask");
+    Check(info.Env(), ThreadMask(info[0].As<Napi::Number>().Int32Value(), &set, &previous), "pthread_sigmask");
   }
   return FromSigset(info.Env(), previous);
 }
@@ -80,7 +90,9 @@ Napi::Value ProcessMaskJs(const Napi::CallbackInfo& info) {
   std::vector<pid_t> ignore;
   // The reaper's thread keeps every signal blocked: process-wide changes leave it alone.
   if (TheReaper().tid() != 0) ignore.push_back(TheReaper().tid());
-  Check(env, ProcessMask(HowFrom(info[0]), &set, &previous, ignore, &reached, &skipped), "pthread_sigmask");
+  const char* step = nullptr;
+  int err = ProcessMask(info[0].As<Napi::Number>().Int32Value(), &set, &previous, ignore, &reached, &skipped, &step);
+  Check(env, err, step);
   Napi::Object result = Napi::Object::New(env);
   result.Set("previous", FromSigset(env, previous));
   result.Set("reached", Napi::Number::New(env, reached));
@@ -147,12 +159,10 @@ Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
   return object;
 }
 
-// waitid(idtype: 0 all | 1 pid | 2 pgid | 3 pidfd, id, { exited, stopped, continued, noWait }, block)
+// waitid(idtype: one of exports.idtype, id, { exited, stopped, continued, noWait }, block)
 Napi::Value WaitIdJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  // P_PIDFD (Linux 5.4) is 3 in the kernel's ABI; older libc headers lack the name.
-  static const idtype_t kTypes[] = {P_ALL, P_PID, P_PGID, static_cast<idtype_t>(3)};
-  idtype_t idtype = kTypes[info[0].As<Napi::Number>().Int32Value()];
+  idtype_t idtype = static_cast<idtype_t>(info[0].As<Napi::Number>().Int32Value());
   id_t id = static_cast<id_t>(info[1].As<Napi::Number>().Int64Value());
   Napi::Object flags_object = info[2].As<Napi::Object>();
   int flags = WEXITED;
@@ -269,6 +279,8 @@ void RegisterPrimitives(Napi::Env env, Napi::Object exports) {
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignalJs));
   exports.Set("pidfdExited", Napi::Function::New(env, PidfdExitedJs));
   exports.Set("spawn", Napi::Function::New(env, SpawnJs));
+  exports.Set("maskHow", MaskHowValues(env));
+  exports.Set("idtype", IdtypeValues(env));
   exports.Set("carrierSignal", Napi::Number::New(env, CarrierSignal()));
   exports.Set("SIGRTMIN", Napi::Number::New(env, SIGRTMIN));
   exports.Set("SIGRTMAX", Napi::Number::New(env, SIGRTMAX));

@@ -73,12 +73,16 @@ void ReleaseEnvChildren(void* arg) {
 
 Ownership::Owner OwnerOf(const Napi::CallbackInfo& info) { return reinterpret_cast<Ownership::Owner>(static_cast<napi_env>(info.Env())); }
 
-Napi::Int32Array TakeEvents(Napi::Env env) {
-  std::vector<int32_t> events;
-  TheReaper().Take(&events);
+Napi::Int32Array ToInt32Array(Napi::Env env, const std::vector<int32_t>& events) {
   Napi::Int32Array out = Napi::Int32Array::New(env, events.size());
   std::copy(events.begin(), events.end(), out.Data());
   return out;
+}
+
+Napi::Int32Array TakeEvents(Napi::Env env) {
+  std::vector<int32_t> events;
+  TheReaper().Take(&events);
+  return ToInt32Array(env, events);
 }
 
 // reaperStart(signals, onEvents)
@@ -88,15 +92,17 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   sigset_t set = ToSigset(info[0]);
   Tsfn tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "pid1-reaper", 0, 1);
   tsfn.Unref(env);  // the reaper never keeps the process alive by itself
-  int err = TheReaper().Start(set, [tsfn]() mutable {
-    // Reaper thread. NonBlockingCall with an unbounded queue never waits for JS.
-    tsfn.NonBlockingCall();
-  });
+  const char* step = nullptr;
+  int err = TheReaper().Start(
+      set,
+      [tsfn]() mutable {
+        // Reaper thread. NonBlockingCall with an unbounded queue never waits for JS.
+        tsfn.NonBlockingCall();
+      },
+      &step);
   if (err != 0) {
     tsfn.Release();
-    // EBUSY was checked above; what is left comes from signalfd, eventfd or
-    // pthread_create, which the reaper tells apart by errno only.
-    Check(env, err, err == -EAGAIN ? "pthread_create" : "signalfd");
+    Check(env, err, step);
   }
   napi_add_env_cleanup_hook(env, OnEnvCleanup, env);
   g_reaper_js.tsfn = tsfn;
@@ -111,6 +117,14 @@ Napi::Value Take(const Napi::CallbackInfo& info) { return TakeEvents(info.Env())
 Napi::Value Stop(const Napi::CallbackInfo& info) {
   StopReaper(false);
   return TakeEvents(info.Env());
+}
+
+// reaperReapStopped() -> Int32Array of the events of one reap pass run on
+// this thread; the reaper must be stopped.
+Napi::Value ReapStopped(const Napi::CallbackInfo& info) {
+  std::vector<int32_t> events;
+  Check(info.Env(), TheReaper().ReapWhileStopped(&events), "reaperReapStopped");
+  return ToInt32Array(info.Env(), events);
 }
 
 // reaperRef(on): whether the reaper holds the event loop open (the pid1
@@ -234,6 +248,7 @@ void RegisterReaper(Napi::Env env, Napi::Object exports) {
   exports.Set("reaperStart", Napi::Function::New(env, Start));
   exports.Set("reaperTake", Napi::Function::New(env, Take));
   exports.Set("reaperStop", Napi::Function::New(env, Stop));
+  exports.Set("reaperReapStopped", Napi::Function::New(env, ReapStopped));
   exports.Set("reaperTid", Napi::Function::New(env, Tid));
   exports.Set("reaperRef", Napi::Function::New(env, RefLoop));
   exports.Set("reaperRunning", Napi::Function::New(env, Running));

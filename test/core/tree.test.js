@@ -43,3 +43,10 @@ test('without a cgroup, a daemon that left the session and lost its parent is ou
   assert.deepStrictEqual(r.strangers, []);
   assert.strictEqual(r.bystandersAlive, true);
 });
+
+test("the last reap pass on the way out keeps the ownership rule: child_process's zombie is left to libuv", async () => {
+  const r = expectOk(assert, await runFixture('late-pass.js', { asInit: false }));
+  assert.deepStrictEqual(r.whileRunning, { code: 'EBUSY', syscall: 'reaperReapStopped' });
+  assert.deepStrictEqual(r.late, [r.own]);
+  assert.strictEqual(r.theirsExit, 4);
+});

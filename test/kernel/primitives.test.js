@@ -236,3 +236,16 @@ test('signals are accepted as names or numbers and returned as names', () => {
     pid1.sigprocmask('set', previous);
   }
 });
+
+test('with no file descriptor left, each error names the system call that failed', async () => {
+  const file = path.join(__dirname, 'fixtures', 'fd-exhausted.js');
+  const r = await runFixture(null, { asInit: false, command: ['sh', '-c', 'ulimit -n 128 && exec "$0" "$@"', process.execPath, file] });
+  assert.ok(r.json, r.stderr);
+  assert.deepStrictEqual(r.json.pipe2, { code: 'EMFILE', syscall: 'pipe2' });
+  assert.deepStrictEqual(r.json.opendir, { code: 'EMFILE', syscall: 'opendir' });
+  assert.strictEqual(r.json.masked, null);
+  assert.deepStrictEqual(r.json.signalfd, { code: 'EMFILE', syscall: 'signalfd' });
+  assert.deepStrictEqual(r.json.eventfd, { code: 'EMFILE', syscall: 'eventfd' });
+  assert.strictEqual(r.json.started, null);
+  assert.deepStrictEqual(r.json.again, { code: 'EBUSY', syscall: 'reaperStart' });
+});

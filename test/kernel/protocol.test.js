@@ -1,0 +1,55 @@
+'use strict';
+// The values JS and the addon exchange are the addon's (the kernel's own
+// headers): the TypeScript side reads them from the binding and writes none
+// of its own. These check that each name means what the kernel does with it,
+// and that a value outside the set is the kernel's EINVAL, not a guess.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const pid1 = require('../..');
+const { native } = require('../../dist/kernel/native.js');
+
+const SIGUSR2 = 12;
+
+// The calling thread's blocked set, as the kernel shows it.
+function kernelBlocks(signal) {
+  const hex = /^SigBlk:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/thread-self/status', 'utf8'))[1];
+  return (BigInt(`0x${hex}`) >> BigInt(signal - 1)) & 1n ? true : false;
+}
+
+function outside(values) {
+  return Math.max(...Object.values(values)) + 1;
+}
+
+test('mask how: block, unblock and set do to the kernel mask what their names say', () => {
+  assert.deepStrictEqual(Object.keys(native.maskHow).sort(), ['block', 'set', 'unblock']);
+  const before = pid1.blockedSignals();
+  try {
+    pid1.sigprocmask('block', 'SIGUSR2');
+    assert.strictEqual(kernelBlocks(SIGUSR2), true);
+    pid1.sigprocmask('unblock', 'SIGUSR2');
+    assert.strictEqual(kernelBlocks(SIGUSR2), false);
+    pid1.sigprocmask('set', ['SIGUSR2']);
+    assert.deepStrictEqual(pid1.blockedSignals(), ['SIGUSR2']);
+    assert.strictEqual(kernelBlocks(SIGUSR2), true);
+  } finally {
+    pid1.sigprocmask('set', before);
+  }
+  assert.throws(() => native.threadMask(outside(native.maskHow), [SIGUSR2]), { code: 'EINVAL', syscall: 'pthread_sigmask' });
+  assert.strictEqual(kernelBlocks(SIGUSR2), before.includes('SIGUSR2'));
+});
+
+test('idtype: pid and pidfd name the child they are given; any other value is EINVAL', () => {
+  assert.deepStrictEqual(Object.keys(native.idtype).sort(), ['all', 'pgid', 'pid', 'pidfd']);
+  const noWait = { stopped: false, continued: false, noWait: true };
+  const child = pid1.spawn('sh', ['-c', 'exit 7']);
+  const fd = pid1.pidfdSupported() ? native.pidfdOpen(child.pid) : -1;
+  try {
+    assert.strictEqual(native.waitid(native.idtype.pid, child.pid, noWait, true).exitCode, 7);
+    if (fd >= 0) assert.strictEqual(native.waitid(native.idtype.pidfd, fd, noWait, true).pid, child.pid);
+    assert.throws(() => native.waitid(outside(native.idtype), child.pid, noWait, false), { code: 'EINVAL', syscall: 'waitid' });
+    assert.strictEqual(pid1.waitid('pid', child.pid, { block: true }).exitCode, 7);
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+});
