@@ -13,7 +13,8 @@ import { detachTerminal, isTerminal } from '../kernel/tty';
 import { descendantsOf, ProcessInfo } from '../kernel/procfs';
 import { reaper, ReapEvent, ReaperSink, SignalEvent } from '../core/reaper';
 import { forwardableSignals, signalName } from '../kernel/signals';
-import { LogFields, Logger, Stop } from '../core/stop';
+import type * as StopFloor from '../core/stop';
+import type { LogFields, Logger, Stop } from '../core/stop';
 import { spawn } from '../core/spawn';
 import { setChildSubreaper, setParentDeathSignal } from '../kernel/subreaper';
 
@@ -267,6 +268,9 @@ class CommandRun {
   // first SIGTERM/SIGINT, or at the child's exit).
   #beginStop(): void {
     if (this.#stop !== undefined) return;
+    // Loaded here: a run that ends with its child, nothing left, never stops.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Stop } = require('../core/stop') as typeof StopFloor;
     this.#stop = new Stop({
       signal: SIGNALS.SIGTERM,
       gracePeriodMs: this.#settings.gracePeriodMs,

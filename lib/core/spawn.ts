@@ -3,10 +3,12 @@
 import * as path from 'path';
 import { ownChildHandle, ProcessHandle } from './kill';
 import { native } from '../kernel/native';
-import { TreeCgroup } from '../kernel/cgroup';
+import type * as CgroupFloor from '../kernel/cgroup';
+import type { TreeCgroup } from '../kernel/cgroup';
 import { commandOf, descendantsOf, ProcessInfo, readStat } from '../kernel/procfs';
 import { normalizeSignal, Signal } from '../kernel/signals';
-import { Logger, ShutdownReport, Stop } from './stop';
+import type * as StopFloor from './stop';
+import type { Logger, ShutdownReport, Stop, StopOptions } from './stop';
 import { normalizeBoolean, normalizeFd, normalizeOptions, rangeError, typeError } from '../kernel/validate';
 
 export interface SpawnOptions {
@@ -113,6 +115,19 @@ function infoOf(pids: number[]): ProcessInfo[] {
   return out;
 }
 
+// A stop and a tree's cgroup are loaded when first asked for: the pid1
+// command runs neither unless it has to stop something or is given
+// --cgroup, and `pid1 -- true` does not pay for them.
+function newStop(options: StopOptions): Stop {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return new (require('./stop') as typeof StopFloor).Stop(options);
+}
+
+function newTreeCgroup(): TreeCgroup {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return new (require('../kernel/cgroup') as typeof CgroupFloor).TreeCgroup();
+}
+
 const SILENT: Logger = { info() {}, warn() {} };
 const asyncDispose: typeof Symbol.asyncDispose = (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
 
@@ -152,7 +167,7 @@ export class SpawnedProcess extends ProcessHandle {
    */
   stop(options?: StopProcessOptions): Promise<ShutdownReport> {
     const settings = normalizeStopOptions(options);
-    return new Stop({ ...settings, targets: () => this.#self() }).promise;
+    return newStop({ ...settings, targets: () => this.#self() }).promise;
   }
 
   #self(): ProcessInfo[] {
@@ -178,9 +193,9 @@ export class SpawnedProcess extends ProcessHandle {
     const settings = normalizeStopOptions(options);
     const cgroup = this.#cgroup;
     if (cgroup === null) {
-      return new Stop({ ...settings, targets: () => this.#tree(), confirm: (info) => this.#inTree(info.pid) }).promise;
+      return newStop({ ...settings, targets: () => this.#tree(), confirm: (info) => this.#inTree(info.pid) }).promise;
     }
-    const report = await new Stop({
+    const report = await newStop({
       ...settings,
       targets: (atDeadline) => {
         // At the deadline the kernel kills every member at once; the stop
@@ -256,7 +271,7 @@ export function spawn(command: string, args: readonly string[] = [], options?: S
     foregroundFd,
     cgroupFd: -1,
   };
-  const cgroup = opts.cgroup === undefined || !normalizeBoolean(opts.cgroup, 'options.cgroup') ? null : new TreeCgroup();
+  const cgroup = opts.cgroup === undefined || !normalizeBoolean(opts.cgroup, 'options.cgroup') ? null : newTreeCgroup();
   if (cgroup !== null) request.cgroupFd = cgroup.procsFd;
   // The reaper takes nothing while a spawn is in flight: the child cannot be
   // reaped, nor its pid reused, before its start time is read.

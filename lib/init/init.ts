@@ -4,12 +4,13 @@
 // signal policy, and stops descendants gracefully through the core's stop.
 import { EventEmitter } from 'events';
 import { constants } from 'os';
-import { inertInit } from './inert';
+import type * as Inert from './inert';
 import { runExempt, exempt as exemptPid, setDetachChildren } from '../core/ownership';
 import { descendantsOf, ProcessInfo } from '../kernel/procfs';
 import { ForwardWhen, reaper, ReapEvent, ReaperSink, SignalEvent } from '../core/reaper';
 import { NOT_FORWARDED, normalizeSignal, signalName, Signal } from '../kernel/signals';
-import { Logger, ShutdownReport, Stop } from '../core/stop';
+import type * as StopFloor from '../core/stop';
+import type { Logger, ShutdownReport, Stop } from '../core/stop';
 import { isChildSubreaper, setChildSubreaper } from '../kernel/subreaper';
 import { nativeSupported } from '../kernel/platform';
 import { isTerminal } from '../kernel/tty';
@@ -257,6 +258,9 @@ export class Init extends EventEmitter<InitEvents> {
       return this.#stopping;
     }
     const name = signalName(sig);
+    // Loaded at the first stop: an app that never stops its children does not pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Stop } = require('../core/stop') as typeof StopFloor;
     const stop = new Stop({
       signal: sig,
       gracePeriodMs: grace,
@@ -357,7 +361,8 @@ let currentSettings: Settings | undefined;
  */
 export function init(options?: InitOptions): Init {
   // Not Linux (a developer's macOS or Windows): one log line, an inert Init.
-  if (!nativeSupported) return inertInit(options);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!nativeSupported) return (require('./inert') as typeof Inert).inertInit(options);
   const settings = normalizeInitOptions(options);
   if (current !== undefined) {
     const changed = options === undefined ? [] : differences(currentSettings as Settings, settings);

@@ -1,5 +1,6 @@
 // The one place that loads the addon. Its surface is typed here and nowhere
 // else touches the .node file.
+import { existsSync } from 'fs';
 import * as path from 'path';
 
 /** A wait result as the addon returns it (signals as numbers). */
@@ -165,6 +166,24 @@ function noNativeBuild(cause: unknown): Error & { code: string } {
  */
 export const nativeSupported = process.platform === 'linux';
 
+// Where the addon is, as node-gyp-build would find it, without loading
+// node-gyp-build, reading package.json or listing folders: two stats on an
+// install. Anything unusual (an override it reads from the environment, a
+// build/ without build/Release/pid1.node, no prebuild for this arch and
+// libc) is left to node-gyp-build, which keeps its search and its order.
+function knownPath(): string | undefined {
+  const env = process.env;
+  if (env.PID1_PREBUILD || env.npm_config_arch || env.npm_config_platform || env.LIBC) return undefined;
+  if (!env.PREBUILDS_ONLY) {
+    const release = path.join(ROOT, 'build', 'Release', 'pid1.node');
+    if (existsSync(release)) return release;
+    if (existsSync(path.join(ROOT, 'build'))) return undefined;
+  }
+  const libc = existsSync('/etc/alpine-release') ? 'musl' : 'glibc';
+  const prebuild = path.join(ROOT, 'prebuilds', `linux-${process.arch}`, `pid1.${libc}.node`);
+  return existsSync(prebuild) ? prebuild : undefined;
+}
+
 function load(): NativeBinding {
   if (!nativeSupported) {
     return new Proxy({} as NativeBinding, {
@@ -173,10 +192,15 @@ function load(): NativeBinding {
       },
     });
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const gypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
+  const known = knownPath();
+  const loadFrom =
+    known !== undefined
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (file: string) => require(file) as NativeBinding
+      : // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('node-gyp-build') as (dir: string) => NativeBinding);
   try {
-    return gypBuild(ROOT);
+    return loadFrom(known ?? ROOT);
   } catch (cause) {
     throw noNativeBuild(cause);
   }
