@@ -97,6 +97,7 @@ int main(int argc, char **argv) {
   sigemptyset(&sa.sa_mask);
   if (sigaction(SIGUSR1, &sa, NULL) < 0) die("sigaction");
 
+  await_idle_init();
   struct init_cpu cpu0 = read_init_cpu();
   pid_t pid = fork();
   if (pid < 0) die("fork");

@@ -156,6 +156,7 @@ int main(int argc, char **argv) {
   uint64_t deadline_ns = (uint64_t)opt_timeout_ms * 1000000u;
   uint64_t drain_ns = 0, max_wave_ns = 0;
   long done = 0, waves = 0, unreaped = 0;
+  await_idle_init();
   struct init_cpu cpu0 = read_init_cpu();
   while (done < opt_n && unreaped == 0) {
     long wn = opt_n - done < wave_cap ? opt_n - done : wave_cap;
