@@ -17,6 +17,7 @@ import type * as StopFloor from '../core/stop';
 import type { LogFields, Logger, Stop } from '../core/stop';
 import { spawn } from '../core/spawn';
 import { setChildSubreaper, setParentDeathSignal } from '../kernel/subreaper';
+import { hasCode } from '../kernel/validate';
 
 const SIGNALS = constants.signals;
 // The signals that start a stop: the child is told (forwarded as they are)
@@ -107,7 +108,7 @@ class CommandRun {
       if (this.#groupTarget) killProcessGroup(this.#childPid, mapped);
       else this.#child?.kill(mapped);
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ESRCH') throw error; // the child is gone
+      if (!hasCode(error, 'ESRCH')) throw error; // the child is gone
     }
   }
 
@@ -230,7 +231,7 @@ class CommandRun {
         else this.#child?.kill(mapped);
         this.#log('info', `forwarded ${signalName(mapped)} after ${settings.forwardDelayMs} ms`);
       } catch (error) {
-        if ((error as { code?: string }).code !== 'ESRCH') throw error; // the child is gone
+        if (!hasCode(error, 'ESRCH')) throw error; // the child is gone
       }
     }, settings.forwardDelayMs);
   }

@@ -14,7 +14,7 @@ import type { Logger, ShutdownReport, Stop } from '../core/stop';
 import { isChildSubreaper, setChildSubreaper } from '../kernel/subreaper';
 import { nativeSupported } from '../kernel/platform';
 import { isTerminal } from '../kernel/tty';
-import { normalizeMs, normalizeOptions, normalizePid, pid1Error, rangeError, typeError } from '../kernel/validate';
+import { hasCode, normalizeMs, normalizeOptions, normalizePid, pid1Error, rangeError, typeError } from '../kernel/validate';
 
 export type { Logger, LogFields, ShutdownReport, StoppedProcess } from '../core/stop';
 export type { ReapEvent, SignalEvent } from '../core/reaper';
@@ -180,7 +180,7 @@ export class Init extends EventEmitter<InitEvents> {
       try {
         setChildSubreaper(true);
       } catch (error) {
-        if ((error as { code?: string }).code !== 'EPERM') throw error;
+        if (!hasCode(error, 'EPERM')) throw error;
         settings.logger.warn('cannot become a child subreaper here (prctl EPERM): orphans of descendants will be reaped by the real init, not by this process', { event: 'warning' });
       }
     }
@@ -302,7 +302,7 @@ export class Init extends EventEmitter<InitEvents> {
       setChildSubreaper(this.#subreaperBefore);
     } catch (error) {
       // It was never changed: prctl refused it (EPERM) at start.
-      if ((error as { code?: string }).code !== 'EPERM') throw error;
+      if (!hasCode(error, 'EPERM')) throw error;
     }
   }
 
