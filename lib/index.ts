@@ -9,7 +9,7 @@
 import type * as KillFloor from './core/kill';
 import type * as SpawnFloor from './core/spawn';
 import type * as SignalFdFloor from './kernel/signalfd';
-import type * as WaitFloor from './kernel/wait';
+import type * as WaitFloor from './core/wait';
 
 export { init, Init } from './init/init';
 export type { InitOptions, InitEvents, Logger, ShutdownReport, StoppedProcess, ReapEvent, SignalEvent, ProcessInfo } from './init/init';
@@ -42,9 +42,9 @@ export type SpawnedProcess = SpawnFloor.SpawnedProcess;
 /* eslint-disable @typescript-eslint/no-require-imports */
 const floors = {
   get SignalFd() { return (require('./kernel/signalfd') as typeof SignalFdFloor).SignalFd; },
-  get waitpid() { return (require('./kernel/wait') as typeof WaitFloor).waitpid; },
-  get waitid() { return (require('./kernel/wait') as typeof WaitFloor).waitid; },
-  get reapAll() { return (require('./kernel/wait') as typeof WaitFloor).reapAll; },
+  get waitpid() { return (require('./core/wait') as typeof WaitFloor).waitpid; },
+  get waitid() { return (require('./core/wait') as typeof WaitFloor).waitid; },
+  get reapAll() { return (require('./core/wait') as typeof WaitFloor).reapAll; },
   get kill() { return (require('./core/kill') as typeof KillFloor).kill; },
   get killProcessGroup() { return (require('./core/kill') as typeof KillFloor).killProcessGroup; },
   get pidfdOpen() { return (require('./core/kill') as typeof KillFloor).pidfdOpen; },

@@ -1,9 +1,10 @@
 // Exit statuses the reaper collected, kept for the handles that wait on
 // them. A pidfd says only that its process exited; once init()'s reaper has
 // reaped a child, waitid() on the pidfd has nothing left to tell, so the
-// status is taken from the reaper's reap event instead. Only pids someone
-// wants are kept: the first reap of a wanted pid after it was wanted is its
-// process (a pid is not reused before it is reaped).
+// status is taken from the reap instead: init()'s reaper reports each one,
+// and so do the public waits (core/wait.ts) that the app may call itself.
+// Only pids someone wants are kept: the first reap of a wanted pid after it
+// was wanted is its process (a pid is not reused before it is reaped).
 import type { ReapEvent } from './reaper';
 
 /** How a process ended, as far as this process can know. */
@@ -25,6 +26,8 @@ export const UNKNOWN_EXIT: ExitStatus = Object.freeze({ exitCode: null, signal: 
 /** One handle's claim on the next reap of its pid. */
 export interface ExitSlot {
   readonly pid: number;
+  /** The process's start time (/proc/<pid>/stat), when known. */
+  readonly startTime: number | undefined;
   status: ExitStatus | undefined;
   waiter: ((status: ExitStatus) => void) | undefined;
   released: boolean;
@@ -36,8 +39,8 @@ export interface ExitSlot {
 // reaches JS after a new child got the same pid still goes to the old one.
 const slots = new Map<number, ExitSlot[]>();
 
-export function want(pid: number): ExitSlot {
-  const slot: ExitSlot = { pid, status: undefined, waiter: undefined, released: false };
+export function want(pid: number, startTime?: number): ExitSlot {
+  const slot: ExitSlot = { pid, startTime, status: undefined, waiter: undefined, released: false };
   const list = slots.get(pid);
   if (list === undefined) slots.set(pid, [slot]);
   else list.push(slot);
@@ -62,11 +65,25 @@ export function release(slot: ExitSlot): void {
   if (slot.status !== undefined) drop(slot);
 }
 
+/** Whether any handle waits for a reap: else a reap has nobody to tell. */
+export function anyWanted(): boolean {
+  return slots.size > 0;
+}
+
 /** Called by the reaper for each reap, before the face hears of it. */
 export function noteReap(event: ReapEvent): void {
-  const slot = slots.get(event.pid)?.find((s) => s.status === undefined);
+  noteReaped(event.pid, undefined, event.exitCode, event.signal);
+}
+
+/**
+ * A reap of `pid`. With the start time of the process reaped, it goes to
+ * that process's claim even when a reap event of an older process with the
+ * same pid has not reached JS yet; without it, to the oldest open claim.
+ */
+export function noteReaped(pid: number, startTime: number | undefined, exitCode: number | null, signal: string | null): void {
+  const slot = slots.get(pid)?.find((s) => s.status === undefined && (startTime === undefined || s.startTime === undefined || s.startTime === startTime));
   if (slot === undefined) return;
-  const status: ExitStatus = { exitCode: event.exitCode, signal: event.signal, known: true };
+  const status: ExitStatus = { exitCode, signal, known: true };
   slot.status = status;
   if (slot.released) {
     drop(slot);

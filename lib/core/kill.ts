@@ -129,7 +129,7 @@ export class ProcessHandle {
     this.#fd = -1;
     this.#startTime = adopting;
     if (this.#startTime !== undefined) {
-      this.#slot = want(this.pid);
+      this.#slot = want(this.pid, this.#startTime);
       registry.register(this, this.#slot, this);
       // init()'s reaper may reap it any moment from now: hold its pidfd at
       // once (the pid cannot have been reused yet: spawn() is in flight),

@@ -1,4 +1,6 @@
-// waitpid / waitid without blocking, and the drain.
+// waitid(2): its arguments checked, one call, and the drain. The public
+// waitpid(), waitid() and reapAll() are in core/wait.ts, which tells
+// spawn()'s handles what they reaped.
 import { native, NativeWaitResult } from './native';
 import { signalName } from './signals';
 import { hasCode, normalizeOptions, rangeError, typeError } from './validate';
@@ -46,7 +48,15 @@ function normalizeWaitOptions(value: unknown): Required<WaitOptions> {
   return out;
 }
 
-function call(idtype: WaitIdType, id: number, options: Required<WaitOptions>): WaitResult | null {
+/** One waitid(2) call, its arguments checked. */
+export interface WaitCall {
+  idtype: WaitIdType;
+  id: number;
+  options: Required<WaitOptions>;
+}
+
+/** Makes one waitid(2) call: null when nothing is ready, and on ECHILD unless `throwIfNoChildren`. */
+export function wait({ idtype, id, options }: WaitCall): WaitResult | null {
   try {
     const raw = native.waitid(native.idtype[idtype], id, { stopped: options.untraced, continued: options.continued, noWait: options.noWait }, options.block);
     return raw === null ? null : toWaitResult(raw);
@@ -65,34 +75,29 @@ function normalizeId(value: unknown, name: string, min: number): number {
 }
 
 /**
- * waitpid(2) semantics over waitid(2): pid > 0 waits for that child, -1 for
- * any child, 0 for any child in our process group, -pgid for any child in
- * that group. Non-blocking unless `block`: returns null when nothing is
- * ready, and null on ECHILD unless `throwIfNoChildren`.
+ * The call that waitpid(2) means, over waitid(2): pid > 0 that child, -1
+ * any child, 0 any child in our process group, -pgid any child in that
+ * group. @throws TypeError or RangeError for bad arguments.
  */
-export function waitpid(pid: number = -1, options?: WaitOptions): WaitResult | null {
+export function waitpidCall(pid: unknown = -1, options?: unknown): WaitCall {
   const id = normalizeId(pid, 'pid', -ID_MAX);
   const opts = normalizeWaitOptions(options);
-  if (id > 0) return call('pid', id, opts);
-  if (id === -1) return call('all', 0, opts);
-  return call('pgid', -id, opts); // 0: our own group (Linux 5.4)
+  if (id > 0) return { idtype: 'pid', id, options: opts };
+  if (id === -1) return { idtype: 'all', id: 0, options: opts };
+  return { idtype: 'pgid', id: -id, options: opts }; // 0: our own group (Linux 5.4)
 }
 
 export type WaitIdType = 'all' | 'pid' | 'pgid';
 const ID_TYPES: readonly string[] = ['all', 'pid', 'pgid'] satisfies WaitIdType[];
 
-/** waitid(2): idtype 'all' (id ignored), 'pid' or 'pgid' (0: our group). */
-export function waitid(idtype: WaitIdType, id: number = 0, options?: WaitOptions): WaitResult | null {
+/** The waitid(2) call for idtype 'all' (id ignored), 'pid' or 'pgid' (0: our group). @throws TypeError or RangeError. */
+export function waitidCall(idtype: unknown, id: unknown = 0, options?: unknown): WaitCall {
   if (typeof idtype !== 'string' || !ID_TYPES.includes(idtype)) throw rangeError('idtype', "'all', 'pid' or 'pgid'", idtype);
   const checked = normalizeId(id, 'id', idtype === 'pid' ? 1 : 0);
-  return call(idtype, checked, normalizeWaitOptions(options));
+  return { idtype: idtype as WaitIdType, id: checked, options: normalizeWaitOptions(options) };
 }
 
-/**
- * Reaps every zombie child: waitid(P_ALL, WNOHANG) until nothing is ready or
- * ECHILD. In a process that also uses child_process this steals libuv's
- * children; init() uses the ownership-aware reaper instead.
- */
-export function reapAll(): WaitResult[] {
+/** waitid(P_ALL, WEXITED | WNOHANG) until nothing is ready or ECHILD, in one native call. */
+export function reapEvery(): WaitResult[] {
   return native.reapAll().map(toWaitResult);
 }

@@ -21,6 +21,17 @@ for (const mode of ['plain', 'init']) {
     assert.strictEqual(r.noProcess, 'ESRCH');
     assert.strictEqual(r.closed, 'ERR_PID1_HANDLE_CLOSED');
     assert.strictEqual(r.killAfterExit, 'ESRCH');
+    // The app's own waitpid() reaped (or raced the reaper for) each child.
+    assert.strictEqual(r.ownWait.length, 40);
+    r.ownWait.forEach((w, i) => {
+      assert.deepStrictEqual({ exitCode: w.exitCode, known: w.known }, { exitCode: i, known: true }, `child ${i}`);
+      if (w.got !== null) assert.strictEqual(w.got, i, `child ${i}`);
+    });
+    if (mode === 'plain') {
+      assert.ok(r.ownWait.every((w) => w.got !== null), 'without a reaper, every waitpid() reaps');
+      assert.deepStrictEqual(r.anyWait, { exitCode: 9, signal: null, known: true });
+      assert.deepStrictEqual(r.reapAll, [10, 11, 12, 13, 14].map((exitCode) => ({ exitCode, signal: null, known: true })));
+    }
     // A grace period of ten minutes that the abort ended (or the test would time out).
     if (mode === 'init') {
       assert.strictEqual(r.shutdownAborted, true);
@@ -28,6 +39,10 @@ for (const mode of ['plain', 'init']) {
       assert.strictEqual(r.staleKill, 'ESRCH');
       assert.deepStrictEqual(r.staleExit, { exitCode: 0, signal: null, known: true });
       assert.deepStrictEqual(r.freshExit, { exitCode: null, signal: 'SIGTERM', known: true });
+      assert.strictEqual(r.reusedAgain, true);
+      assert.strictEqual(r.secondWait, 4);
+      assert.deepStrictEqual(r.firstExit, { exitCode: 3, signal: null, known: true });
+      assert.deepStrictEqual(r.secondExit, { exitCode: 4, signal: null, known: true });
     }
   });
 }
