@@ -22,15 +22,19 @@ function runInprocess(ctx) {
   if (why) return { skipped: why };
   const app = path.join(ctx.benchDir, 'inprocess-app.js');
   const { storm, idleMs, spawnMs } = ctx.cfg.inprocess;
-  const argv = (task) => bare([process.execPath, app, JSON.stringify({ module: modulePath, ...task })]);
+  const appArgv = (task) => [process.execPath, app, JSON.stringify({ module: modulePath, ...task })];
+  const argv = (task) => bare(appArgv(task));
 
+  // The fair baseline for the storm: the same app, not PID 1 and without
+  // init(), under tini, which reaps the same storm's orphans.
+  const tini = ctx.inits.find((i) => i.name === 'tini');
   const eld = createGroup({
     id: 'inprocess-eld',
     short: 'In-process: event-loop delay',
     title: `In-process init(): event-loop delay while ${storm.n} orphans are reaped`,
-    note: 'perf_hooks.monitorEventLoopDelay at 1 ms resolution; the app is PID 1 and calls init()',
-    columns: ['idle', 'storm'],
-    baseline: 'idle',
+    note: 'perf_hooks.monitorEventLoopDelay at 1 ms resolution; "init()": the app is PID 1 and calls init(); "tini": the same app without init() under tini as PID 1, which reaps the orphans',
+    columns: tini ? ['idle, init()', 'storm, tini', 'storm, init()'] : ['idle, init()', 'storm, init()'],
+    baseline: tini ? 'storm, tini' : 'idle, init()',
     metrics: [
       { key: 'eld_p50_ms', label: 'event-loop delay p50', unit: 'ms' },
       { key: 'eld_p99_ms', label: 'event-loop delay p99', unit: 'ms', chart: true },
@@ -59,16 +63,46 @@ function runInprocess(ctx) {
     ],
     derive: (d) => ({ per_s: d.spawn.per_s, failed: d.spawn.failed, hung: d.spawn.hung }),
   });
-  const stormTask = { task: 'storm', init: true, storm: [ctx.helpers.storm, '-n', String(storm.n), '-b', String(ctx.cfg.storm.burst), '-w', String(ctx.cfg.storm.wave), '-t', '30000'] };
+  const stormArgv = [ctx.helpers.storm, '-n', String(storm.n), '-b', String(ctx.cfg.storm.burst), '-w', String(ctx.cfg.storm.wave), '-t', '30000'];
+  // Start-up and peak RSS of init() over an app that loads child_process
+  // anyway, both PID 1 of a fresh namespace; `spawnrun` times each and
+  // reads the tree's peak RSS from wait4() (the node process's own).
+  const cpApp = "require('child_process')";
+  const initApp = `require('child_process'); require(${JSON.stringify(modulePath)}).init()`;
+  const cost = createGroup({
+    id: 'inprocess-startup',
+    short: 'In-process: start-up',
+    title: 'In-process init(): start-up and peak RSS over an app that loads child_process',
+    note: `node -e "${cpApp}" against node -e "${cpApp}; require('pid1').init()", each PID 1 of a fresh namespace; RSS is wait4()'s ru_maxrss`,
+    columns: ['child_process app', 'init() app'],
+    baseline: 'child_process app',
+    metrics: [
+      { key: 'wall_ms', label: 'wall time, median', unit: 'ms', chart: true },
+      { key: 'cpu_ms', label: 'CPU (user+sys)', unit: 'ms' },
+      { key: 'rss_mb', label: 'peak RSS (ru_maxrss)', unit: 'MiB', chart: true },
+    ],
+    derive: (d) => ({ wall_ms: d.wall_ns / 1e6, cpu_ms: (d.utime_us + d.stime_us) / 1000, rss_mb: d.maxrss_kb / 1024 }),
+  });
+  const apps = [
+    { col: 'child_process app', argv: [ctx.helpers.spawnrun, ...bare([process.execPath, '-e', cpApp])] },
+    { col: 'init() app', argv: [ctx.helpers.spawnrun, ...bare([process.execPath, '-e', initApp])] },
+  ];
+  ctx.log(`in-process start-up: ${ctx.cfg.startup.reps} rounds`);
+  alternate(apps, ctx.cfg.startup.reps, (e) => {
+    const r = runJson(e.argv, { timeoutMs: 30000 });
+    if (r.data && r.data.exit_code !== 0) r.error = `exit code ${r.data.exit_code}, signal ${r.data.signal}`;
+    cost.add(e.col, r);
+  });
   const entries = [
-    { g: eld, col: 'idle', argv: argv({ task: 'idle', init: true, ms: idleMs }) },
-    { g: eld, col: 'storm', argv: argv(stormTask) },
+    { g: eld, col: 'idle, init()', argv: argv({ task: 'idle', init: true, ms: idleMs }) },
+    { g: eld, col: 'storm, init()', argv: argv({ task: 'storm', init: true, storm: stormArgv }) },
+    ...(tini ? [{ g: eld, col: 'storm, tini', argv: tini.argv(appArgv({ task: 'storm', init: false, storm: stormArgv })) }] : []),
     { g: spawn, col: 'without init', argv: argv({ task: 'spawn', init: false, ms: spawnMs }) },
     { g: spawn, col: 'with init', argv: argv({ task: 'spawn', init: true, ms: spawnMs }) },
   ];
   ctx.log(`in-process: ${ctx.cfg.inprocess.reps} rounds (module ${modulePath})`);
   alternate(entries, ctx.cfg.inprocess.reps, (e) => e.g.add(e.col, runJson(e.argv, { timeoutMs: 120000 })));
-  return { groups: [eld, spawn] };
+  return { groups: [cost, eld, spawn] };
 }
 
 module.exports = { runInprocess };
