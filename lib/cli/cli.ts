@@ -18,6 +18,7 @@ import type { LogFields, Logger, Stop } from '../core/stop';
 import { spawn } from '../core/spawn';
 import { setChildSubreaper, setParentDeathSignal } from '../kernel/subreaper';
 import { hasCode } from '../kernel/validate';
+import { hasChildren } from '../kernel/wait';
 
 const SIGNALS = constants.signals;
 // The signals that start a stop: the child is told (forwarded as they are)
@@ -290,7 +291,8 @@ class CommandRun {
     this.#child = undefined;
     this.#childStatus = statusOf(event);
     this.#log('info', `child ${this.#childPid} exited with ${describe(event)}`, { event: 'exit', target: this.#childPid, status: this.#childStatus });
-    if (this.#stop === undefined && this.#settings.killOrphans && descendantsOf(process.pid).length > 0) {
+    // No child left means no descendant left: one waitid, not a walk of /proc.
+    if (this.#stop === undefined && this.#settings.killOrphans && hasChildren() && descendantsOf(process.pid).length > 0) {
       this.#log('info', 'stopping what the child left behind');
       this.#beginStop();
     }

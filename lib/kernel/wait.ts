@@ -97,6 +97,22 @@ export function waitidCall(idtype: unknown, id: unknown = 0, options?: unknown):
   return { idtype: idtype as WaitIdType, id: checked, options: normalizeWaitOptions(options) };
 }
 
+/**
+ * Whether this process has any child, running or zombie: one waitid(P_ALL,
+ * WNOHANG | WNOWAIT), which fails with ECHILD only when there is none. A
+ * process with no child has no descendant either, so this spares a walk of
+ * /proc in the common case.
+ */
+export function hasChildren(): boolean {
+  try {
+    native.waitid(native.idtype.all, 0, { stopped: false, continued: false, noWait: true }, false);
+    return true;
+  } catch (error) {
+    if (hasCode(error, 'ECHILD')) return false;
+    throw error;
+  }
+}
+
 /** waitid(P_ALL, WEXITED | WNOHANG) until nothing is ready or ECHILD, in one native call. */
 export function reapEvery(): WaitResult[] {
   return native.reapAll().map(toWaitResult);
