@@ -26,8 +26,13 @@ export const UNKNOWN_EXIT: ExitStatus = Object.freeze({ exitCode: null, signal: 
 /** One handle's claim on the next reap of its pid. */
 export interface ExitSlot {
   readonly pid: number;
-  /** The process's start time (/proc/<pid>/stat), when known. */
+  /** The process's start time (/proc/<pid>/stat, in clock ticks), when known. */
   readonly startTime: number | undefined;
+  /**
+   * Whether this handle's process is the zombie at its pid now (its pidfd
+   * says so); undefined when the handle holds no pidfd.
+   */
+  readonly isZombie: () => boolean | undefined;
   status: ExitStatus | undefined;
   waiter: ((status: ExitStatus) => void) | undefined;
   released: boolean;
@@ -39,8 +44,8 @@ export interface ExitSlot {
 // reaches JS after a new child got the same pid still goes to the old one.
 const slots = new Map<number, ExitSlot[]>();
 
-export function want(pid: number, startTime?: number): ExitSlot {
-  const slot: ExitSlot = { pid, startTime, status: undefined, waiter: undefined, released: false };
+export function want(pid: number, startTime: number | undefined, isZombie: () => boolean | undefined): ExitSlot {
+  const slot: ExitSlot = { pid, startTime, isZombie, status: undefined, waiter: undefined, released: false };
   const list = slots.get(pid);
   if (list === undefined) slots.set(pid, [slot]);
   else list.push(slot);
@@ -72,17 +77,33 @@ export function anyWanted(): boolean {
 
 /** Called by the reaper for each reap, before the face hears of it. */
 export function noteReap(event: ReapEvent): void {
-  noteReaped(event.pid, undefined, event.exitCode, event.signal);
+  const slot = slots.get(event.pid)?.find((s) => s.status === undefined);
+  if (slot !== undefined) settle(slot, event.exitCode, event.signal);
 }
 
 /**
- * A reap of `pid`. With the start time of the process reaped, it goes to
- * that process's claim even when a reap event of an older process with the
- * same pid has not reached JS yet; without it, to the oldest open claim.
+ * The claim that a reap of the zombie at `pid`, about to be made by the app
+ * itself, belongs to; asked while the zombie is still there. An older
+ * process with the same pid may have been reaped by init()'s reaper with
+ * its event still on the way to JS, so the oldest open claim is not always
+ * the one: the claim whose pidfd shows the zombie is, else the one with its
+ * start time (clock ticks: two processes of the same tick look alike), else
+ * the oldest.
  */
-export function noteReaped(pid: number, startTime: number | undefined, exitCode: number | null, signal: string | null): void {
-  const slot = slots.get(pid)?.find((s) => s.status === undefined && (startTime === undefined || s.startTime === undefined || s.startTime === startTime));
-  if (slot === undefined) return;
+export function claimOf(pid: number, startTime: number | undefined): ExitSlot | undefined {
+  const open = slots.get(pid)?.filter((s) => s.status === undefined) ?? [];
+  if (open.length <= 1) return open[0];
+  return (
+    open.find((s) => s.isZombie() === true) ??
+    open.find((s) => s.isZombie() === undefined && startTime !== undefined && s.startTime === startTime) ??
+    open.find((s) => s.isZombie() === undefined) ??
+    open[0]
+  );
+}
+
+/** The claim's process was reaped, so: tells its waiter. */
+export function settle(slot: ExitSlot, exitCode: number | null, signal: string | null): void {
+  if (slot.status !== undefined) return;
   const status: ExitStatus = { exitCode, signal, known: true };
   slot.status = status;
   if (slot.released) {

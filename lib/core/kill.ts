@@ -129,7 +129,7 @@ export class ProcessHandle {
     this.#fd = -1;
     this.#startTime = adopting;
     if (this.#startTime !== undefined) {
-      this.#slot = want(this.pid, this.#startTime);
+      this.#slot = want(this.pid, this.#startTime, () => this.#isZombie());
       registry.register(this, this.#slot, this);
       // init()'s reaper may reap it any moment from now: hold its pidfd at
       // once (the pid cannot have been reused yet: spawn() is in flight),
@@ -175,6 +175,19 @@ export class ProcessHandle {
     }
     this.#fd = fd;
     return true;
+  }
+
+  // Whether the process is a zombie now, from its pidfd: undefined without one.
+  #isZombie(): boolean | undefined {
+    if (this.#fd < 0) return undefined;
+    try {
+      const raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false);
+      return raw !== null && raw.pid !== 0;
+    } catch (error) {
+      // ECHILD: reaped already (or not our child); EINVAL: no P_PIDFD (before 5.4).
+      if (hasCode(error, 'ECHILD', 'EINVAL')) return hasCode(error, 'ECHILD') ? false : undefined;
+      throw error;
+    }
   }
 
   /** Sends a signal. @throws Error with code 'ESRCH' once the process has been reaped. */

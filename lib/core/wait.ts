@@ -4,7 +4,7 @@
 // waitid() on its pidfd finds nothing left, and init()'s reaper never saw it.
 import { readStat } from '../kernel/procfs';
 import { reapEvery, wait, WaitCall, waitidCall, WaitIdType, WaitOptions, waitpidCall, WaitResult } from '../kernel/wait';
-import { anyWanted, noteReaped } from './exits';
+import { anyWanted, claimOf, settle } from './exits';
 
 /**
  * waitpid(2) semantics over waitid(2): pid > 0 waits for that child, -1 for
@@ -35,16 +35,17 @@ export function reapAll(): WaitResult[] {
 
 function reap(call: WaitCall): WaitResult | null {
   if (call.options.noWait || !anyWanted()) return wait(call);
-  // A handle waits for a spawn() child. Peek first, and read the start time
-  // of what the reap will take while it is still a zombie: a reap of that
-  // pid must reach the handle of that process, not of an older one.
+  // A handle waits for a spawn() child. Peek first, and find whose claim
+  // the reap is while the zombie is still there: a reap of that pid must
+  // reach the handle of that process, not of an older one (exits.ts).
   for (;;) {
     const seen = wait({ ...call, options: { ...call.options, noWait: true } });
     if (seen === null) return null;
-    const startTime = seen.stopped || seen.continued ? undefined : readStat(seen.pid)?.startTime;
+    const exited = !seen.stopped && !seen.continued;
+    const claim = exited ? claimOf(seen.pid, readStat(seen.pid)?.startTime) : undefined;
     const got = wait({ idtype: 'pid', id: seen.pid, options: { ...call.options, block: false, throwIfNoChildren: false } });
     if (got === null) continue; // init()'s reaper took it in between
-    if (!got.stopped && !got.continued) noteReaped(got.pid, startTime, got.exitCode, got.signal);
+    if (claim !== undefined && !got.stopped && !got.continued) settle(claim, got.exitCode, got.signal);
     return got;
   }
 }
