@@ -102,7 +102,7 @@ export class Stop {
   readonly #seen = new Set<string>();
   readonly #exited: StoppedProcess[] = [];
   readonly #killed: StoppedProcess[] = [];
-  readonly #timer: NodeJS.Timeout;
+  #timer: NodeJS.Timeout;
   #passed = false;
   #aborted = false;
   #finished = false;
@@ -119,7 +119,7 @@ export class Stop {
     this.promise = new Promise((resolve) => {
       this.#resolve = resolve;
     });
-    this.#timer = setTimeout(() => this.#atDeadline(), options.gracePeriodMs);
+    this.#timer = setTimeout(() => this.#deadlineTimer(), options.gracePeriodMs);
     if (options.abortSignal?.aborted) {
       this.#onAbort();
       return;
@@ -248,6 +248,16 @@ export class Stop {
     } catch (error) {
       if (!hasCode(error, 'ESRCH')) throw error; // it exited in between
     }
+  }
+
+  // libuv counts timers from its loop time, which may lag behind (it is read
+  // from CLOCK_MONOTONIC_COARSE and kept in whole ms): the timer can fire a
+  // millisecond or two before the grace period has really passed. It is
+  // the stop's own clock that says when it has.
+  #deadlineTimer(): void {
+    const left = this.#started + this.#options.gracePeriodMs - nowMs();
+    if (left > 0) this.#timer = setTimeout(() => this.#deadlineTimer(), Math.ceil(left) + 1);
+    else this.#atDeadline();
   }
 
   #atDeadline(): void {

@@ -88,6 +88,12 @@ test('a busy event loop past the deadline: no false SIGKILL report, real elapsed
   assert.match(lateLine, /found after the grace period ended/);
   assert.doesNotMatch(lateLine, /after SIGTERM/);
   assert.strictEqual(r.lines.filter((l) => l.includes(`pid ${r.graceful} `)).length, 0);
+  // shutdown() called 300 ms into a busy turn: the SIGKILL still waits the 400 ms.
+  assert.deepStrictEqual(r.second.killed, [r.second.stubborn]);
+  assert.ok(r.second.waitedMs >= 400, `the grace period was cut short: SIGKILL after ${r.second.waitedMs} ms`);
+  assert.ok(r.second.durationMs >= 400, `durationMs ${r.second.durationMs}`);
+  const line = r.lines.find((l) => l.includes(`pid ${r.second.stubborn} `));
+  assert.ok(Number(/(\d+) ms after SIGTERM/.exec(line)?.[1]) >= 400, line);
 });
 
 test('close() right after a 1,000-orphan storm: every reap is emitted', async () => {
