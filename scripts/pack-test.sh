@@ -26,17 +26,19 @@ ln -s /bin/sh "$TMP/bin/sh"
 tarball=$(cd "$ROOT" && npm pack --silent --pack-destination "$TMP" | tail -n 1)
 tarball=$TMP/$tarball
 [ -f "$tarball" ] || die "npm pack produced no tarball"
-# check_tarball TARBALL: the files a user needs are in it, build/ and tsc's build info are not.
+# check_tarball TARBALL: the files a user needs are in it; build/, tsc's build info and the unbundled modules are not.
 check_tarball() {
   local listing file
   listing=$(tar tzf "$1")
   for file in prebuilds/linux-x64/pid1.glibc.node prebuilds/linux-x64/pid1.musl.node \
     prebuilds/linux-arm64/pid1.glibc.node prebuilds/linux-arm64/pid1.musl.node \
-    dist/index.js dist/index.d.ts dist/register.js dist/cli/cli.js dist/kernel/native.js binding.gyp scripts/install.js; do
+    dist/index.js dist/index.d.ts dist/register.js dist/cli/cli.js dist/kernel/native.d.ts binding.gyp scripts/install.js; do
     grep -qx "package/$file" <<<"$listing" || die "$file is not in $1"
   done
   grep -q '^package/build/' <<<"$listing" && die "$1 contains build/"
   grep -q 'tsbuildinfo' <<<"$listing" && die "$1 contains tsc's build info"
+  # The entry points are bundles of everything they load (scripts/bundle.js): the modules' own files would be a second copy.
+  grep -E '^package/dist/.+\.js$' <<<"$listing" | grep -vqxE 'package/dist/(index|register|cli/cli)\.js' && die "$1 ships a module's .js beside the bundles"
   log "packed $(basename "$1"): $(wc -l <<<"$listing") files, $(stat -c %s "$1") bytes"
 }
 check_tarball "$tarball"
