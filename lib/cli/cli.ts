@@ -10,7 +10,7 @@ import { HINT, parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
 import { killProcessGroup, pidfdSupported, ProcessHandle } from '../core/kill';
 import { FaultWatcher, forwardFaults } from '../kernel/faultfwd';
 import { detachTerminal, isTerminal } from '../kernel/tty';
-import { descendantsOf, ProcessInfo } from '../kernel/procfs';
+import { descendantsOf, hasDescendants, ProcessInfo } from '../kernel/procfs';
 import { reaper, ReapEvent, ReaperSink, SignalEvent } from '../core/reaper';
 import { forwardableSignals, signalName } from '../kernel/signals';
 import type * as StopFloor from '../core/stop';
@@ -18,7 +18,6 @@ import type { LogFields, Logger, Stop } from '../core/stop';
 import { spawn } from '../core/spawn';
 import { setChildSubreaper, setParentDeathSignal } from '../kernel/subreaper';
 import { hasCode } from '../kernel/validate';
-import { hasChildren } from '../kernel/wait';
 
 const SIGNALS = constants.signals;
 // The signals that start a stop: the child is told (forwarded as they are)
@@ -291,8 +290,7 @@ class CommandRun {
     this.#child = undefined;
     this.#childStatus = statusOf(event);
     this.#log('info', `child ${this.#childPid} exited with ${describe(event)}`, { event: 'exit', target: this.#childPid, status: this.#childStatus });
-    // No child left means no descendant left: one waitid, not a walk of /proc.
-    if (this.#stop === undefined && this.#settings.killOrphans && hasChildren() && descendantsOf(process.pid).length > 0) {
+    if (this.#stop === undefined && this.#settings.killOrphans && hasDescendants()) {
       this.#log('info', 'stopping what the child left behind');
       this.#beginStop();
     }

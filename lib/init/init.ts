@@ -6,7 +6,7 @@ import { EventEmitter } from 'events';
 import { constants } from 'os';
 import type * as Inert from './inert';
 import { runExempt, exempt as exemptPid, setDetachChildren } from '../core/ownership';
-import { descendantsOf, ProcessInfo } from '../kernel/procfs';
+import { descendantsOf, hasDescendants, ProcessInfo } from '../kernel/procfs';
 import { ForwardWhen, reaper, ReapEvent, ReaperSink, SignalEvent } from '../core/reaper';
 import { NOT_FORWARDED, normalizeSignal, signalName, Signal } from '../kernel/signals';
 import type * as StopFloor from '../core/stop';
@@ -337,7 +337,7 @@ export class Init extends EventEmitter<InitEvents> {
   #beforeExit(): void {
     if (reaper.collect()) return;
     if (!this.#settings.stopOnExit || this.#stopping !== undefined) return;
-    if (descendantsOf(process.pid).length === 0) return;
+    if (!hasDescendants()) return;
     void this.shutdown();
   }
 

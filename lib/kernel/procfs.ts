@@ -1,6 +1,7 @@
 // What /proc says about processes: the tree below us, commands, identity.
 import { readdirSync, readFileSync } from 'fs';
 import { hasCode } from './validate';
+import { hasChildren } from './wait';
 
 // What reading /proc/PID/... says once the process (or thread) is gone.
 const GONE = ['ENOENT', 'ESRCH'];
@@ -110,6 +111,15 @@ export function descendantsOf(root: number): ProcessInfo[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether this process has a live descendant. First one waitid: with no
+ * child at all there is no descendant, and the walk of /proc (the first
+ * file read of a process costs about 1.8 ms of start-up) is spared.
+ */
+export function hasDescendants(): boolean {
+  return hasChildren() && descendantsOf(process.pid).length > 0;
 }
 
 /** The direct children of `pid`, every thread's, from /proc (a hint: proc(5) says it may skip some). */
