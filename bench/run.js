@@ -40,7 +40,7 @@ const PLANS = {
     inprocess: { reps: 2, storm: { n: 10000 }, idleMs: 1000, spawnMs: 1500 },
   },
   full: {
-    reps: 5,
+    reps: 7,
     storm: { ns: [1000, 10000, 50000], burst: 500, wave: 5000, waveTimeoutMs: 60000, trialTimeoutMs: 300000 },
     scale: { n: 10000, live: 10000, reps: 3 },
     signals: { paced: { count: 2000, intervalUs: 1000 }, flood: { count: 100000 } },
