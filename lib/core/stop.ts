@@ -176,7 +176,11 @@ export class Stop {
     // The pid may have been reused between the /proc scan and the open.
     const confirm = this.#options.confirm;
     const exited = readStat(info.pid)?.startTime !== info.startTime;
-    const outside = !exited && confirm !== undefined && !confirm(info);
+    // A no from confirm counts only for a process still running: one that
+    // exited meanwhile, and was reaped by its parent, has no /proc entry to
+    // say where it belonged, and whatever it left behind is for the next
+    // look to find, not a reason to end the stop.
+    const outside = !exited && confirm !== undefined && !confirm(info) && !(handle.fd >= 0 && native.pidfdExited(handle.fd));
     // After a yes, a process that is still running is the one the pidfd names.
     if (exited || outside || (confirm !== undefined && handle.fd >= 0 && native.pidfdExited(handle.fd))) {
       handle.close();

@@ -107,3 +107,10 @@ test('bad options of spawn(), stop() and stopTree() throw before anything is sta
   child.kill('SIGKILL');
   assert.strictEqual(pid1.waitpid(child.pid, { block: true }).signal, 'SIGKILL');
 });
+
+test('a listed process reaped by its parent before its membership check does not end the stop: the next look stops what it left', async () => {
+  const r = expectOk(assert, await runFixture('stop-race.js'));
+  assert.deepStrictEqual(r.exited, [r.leftBehind], 'the process the next listing showed was stopped');
+  assert.strictEqual(r.leftBehindState, 'Z', 'it exited on SIGTERM, and is left for its reaper (none here)');
+  assert.ok(r.listings >= 2, `listed ${r.listings} times`);
+});
