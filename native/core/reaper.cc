@@ -126,8 +126,11 @@ void Reaper::Stop() {
   forward_target_ = 0;
   forward_leader_ = 0;
   forward_children_ = false;
-  holding_ = false;
-  held_.clear();
+  {
+    std::lock_guard<std::mutex> lock(held_mutex_);
+    holding_ = false;
+    held_.clear();
+  }
   report_reaps_ = true;
   for (int sig = 1; sig < NSIG; sig++) {
     quiet_[sig] = false;
@@ -164,7 +167,16 @@ void Reaper::SetForward(pid_t target, pid_t leader, const std::vector<int>& rewr
   }
   forward_leader_ = leader;
   forward_target_ = target;
-  if (holding_.exchange(false) && running_) Wake(wake_fd_);  // hand over what it held
+  // Sent here, on the caller's thread, before SetForward returns: a face
+  // that learns of such a signal (its event comes after this call) finds it
+  // sent already (SentAgoMs), and does not send it a second time.
+  std::vector<std::pair<int, int32_t>> held;
+  {
+    std::lock_guard<std::mutex> lock(held_mutex_);
+    holding_ = false;
+    held.swap(held_);
+  }
+  for (const auto& [sig, code] : held) Forward(sig, code);
 }
 
 void Reaper::SetForwardChildren(bool on) { forward_children_ = on; }
@@ -173,7 +185,10 @@ void Reaper::SetForwardWhen(int signal, ForwardWhen when) {
   if (signal > 0 && signal < NSIG) forward_when_[signal] = static_cast<int32_t>(when);
 }
 
-void Reaper::HoldForward() { holding_ = true; }
+void Reaper::HoldForward() {
+  std::lock_guard<std::mutex> lock(held_mutex_);
+  holding_ = true;
+}
 
 void Reaper::SetReporting(bool all_reaps, const std::vector<int>& quiet_signals) {
   for (int sig = 1; sig < NSIG; sig++) quiet_[sig] = false;
@@ -230,9 +245,12 @@ bool Reaper::Forward(int signal, int32_t code) {
     sent_[signal].swap(sent);
     return true;
   }
-  if (holding_.load()) {
-    held_.emplace_back(signal, code);
-    return true;
+  {
+    std::lock_guard<std::mutex> lock(held_mutex_);
+    if (holding_) {
+      held_.emplace_back(signal, code);
+      return true;
+    }
   }
   pid_t target = forward_target_.load();
   int mapped = rewrite_[signal].load();
@@ -396,11 +414,6 @@ void Reaper::Run(std::promise<pid_t> started) {
         break;
       }
       reap = true;
-    }
-    if (!held_.empty() && !holding_.load()) {
-      std::vector<std::pair<int, int32_t>> held;
-      held.swap(held_);
-      for (const auto& [sig, code] : held) Forward(sig, code);
     }
     infos.clear();
     int err = SignalFdRead(signal_fd_, &infos);

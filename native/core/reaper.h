@@ -131,10 +131,14 @@ class Reaper {
   std::atomic<bool> forward_children_{false};
   std::atomic<int> rewrite_[NSIG] = {};
   std::atomic<int32_t> forward_when_[NSIG] = {};
-  std::atomic<bool> holding_{false};
   std::atomic<bool> report_reaps_{true};
   std::atomic<bool> quiet_[NSIG] = {};
-  std::vector<std::pair<int, int32_t>> held_;  // reaper thread only
+  // Signals to forward that came before SetForward named the target: the
+  // reaper thread adds to them, SetForward (JS) sends them. Both change
+  // under held_mutex_; holding_ is also read without it (OnReaped).
+  std::mutex held_mutex_;
+  std::atomic<bool> holding_{false};
+  std::vector<std::pair<int, int32_t>> held_;
   uint32_t reported_ = 0;                      // reaper thread only: syscalls whose failure was reported
 
   std::mutex queue_mutex_;
