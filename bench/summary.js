@@ -9,17 +9,13 @@
 // Medians over the run's rounds; an init's cell is its ratio to tini's
 // median (to the floor named in the row for the start-up rows).
 const path = require('path');
+const { fmt } = require('./lib/report');
 
 const file = path.resolve(process.argv[2] || path.join(__dirname, 'results.json'));
 const results = require(file);
 const groups = new Map(results.suites.flatMap((s) => s.groups || []).map((g) => [g.id, g]));
 const INITS = ['tini', 'dumb-init', 'catatonit', 'pid1'];
 
-const fmt = (v, unit) => {
-  if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
-  return `${v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
-};
 const median = (g, col, key) => g?.summary?.[col]?.[key];
 const ratio = (g, col, key, base) => {
   const a = median(g, col, key);

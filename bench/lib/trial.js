@@ -55,4 +55,14 @@ function alternate(entries, reps, fn) {
   }
 }
 
-module.exports = { runJson, alternate };
+/**
+ * Times argv with bench's spawnrun (wall, CPU, wait4's maxrss of the tree):
+ * runJson's result, with an error when the command itself failed.
+ */
+function runTimed(spawnrun, argv) {
+  const r = runJson([spawnrun, ...argv], { timeoutMs: 30000 });
+  if (r.data && r.data.exit_code !== 0) r.error = `exit code ${r.data.exit_code}, signal ${r.data.signal}`;
+  return r;
+}
+
+module.exports = { runJson, runTimed, alternate };

@@ -5,7 +5,7 @@
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { createGroup } = require('../group');
-const { runJson, alternate } = require('../trial');
+const { runJson, runTimed, alternate } = require('../trial');
 const { bare } = require('../inits');
 
 /** Why the in-process suite can't run, or null when it can. */
@@ -84,15 +84,11 @@ function runInprocess(ctx) {
     derive: (d) => ({ wall_ms: d.wall_ns / 1e6, cpu_ms: (d.utime_us + d.stime_us) / 1000, rss_mb: d.maxrss_kb / 1024 }),
   });
   const apps = [
-    { col: 'child_process app', argv: [ctx.helpers.spawnrun, ...bare([process.execPath, '-e', cpApp])] },
-    { col: 'init() app', argv: [ctx.helpers.spawnrun, ...bare([process.execPath, '-e', initApp])] },
+    { col: 'child_process app', argv: bare([process.execPath, '-e', cpApp]) },
+    { col: 'init() app', argv: bare([process.execPath, '-e', initApp]) },
   ];
   ctx.log(`in-process start-up: ${ctx.cfg.startup.reps} rounds`);
-  alternate(apps, ctx.cfg.startup.reps, (e) => {
-    const r = runJson(e.argv, { timeoutMs: 30000 });
-    if (r.data && r.data.exit_code !== 0) r.error = `exit code ${r.data.exit_code}, signal ${r.data.signal}`;
-    cost.add(e.col, r);
-  });
+  alternate(apps, ctx.cfg.startup.reps, (e) => cost.add(e.col, runTimed(ctx.helpers.spawnrun, e.argv)));
   const entries = [
     { g: eld, col: 'idle, init()', argv: argv({ task: 'idle', init: true, ms: idleMs }) },
     { g: eld, col: 'storm, init()', argv: argv({ task: 'storm', init: true, storm: stormArgv }) },

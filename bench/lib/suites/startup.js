@@ -2,7 +2,7 @@
 // Workload 3: `INIT -- true` wall time and the init's memory, against the
 // floors of no init at all and of a bare Node.js.
 const { createGroup } = require('../group');
-const { runJson, alternate } = require('../trial');
+const { runJson, runTimed, alternate } = require('../trial');
 const { bare } = require('../inits');
 
 function runStartup(ctx) {
@@ -35,8 +35,7 @@ function runStartup(ctx) {
   });
   ctx.log(`startup: ${ctx.cfg.startup.reps} rounds of ${g.columns.join(', ')}`);
   alternate(columns, ctx.cfg.startup.reps, (c) => {
-    const r = runJson([helpers.spawnrun, ...c.timed], { timeoutMs: 30000 });
-    if (r.data && r.data.exit_code !== 0) r.error = `exit code ${r.data.exit_code}, signal ${r.data.signal}`;
+    const r = runTimed(helpers.spawnrun, c.timed);
     const d = r.data;
     g.add(c.name, {
       error: r.error,
