@@ -5,6 +5,7 @@
 // and so do the public waits (core/wait.ts) that the app may call itself.
 // Only pids someone wants are kept: the first reap of a wanted pid after it
 // was wanted is its process (a pid is not reused before it is reaped).
+import { readStat } from '../kernel/procfs';
 import type { ReapEvent } from './reaper';
 
 /** How a process ended, as far as this process can know. */
@@ -88,17 +89,17 @@ export function noteReap(event: ReapEvent): void {
  * its event still on the way to JS, so the oldest open claim is not always
  * the one: the claim whose pidfd shows the zombie is, else the one with its
  * start time (clock ticks: two processes of the same tick look alike), else
- * the oldest.
+ * the oldest. Only a choice between claims costs a look at pidfds or /proc.
  */
-export function claimOf(pid: number, startTime: number | undefined): ExitSlot | undefined {
+export function claimOf(pid: number): ExitSlot | undefined {
   const open = slots.get(pid)?.filter((s) => s.status === undefined) ?? [];
   if (open.length <= 1) return open[0];
-  return (
-    open.find((s) => s.isZombie() === true) ??
-    open.find((s) => s.isZombie() === undefined && startTime !== undefined && s.startTime === startTime) ??
-    open.find((s) => s.isZombie() === undefined) ??
-    open[0]
-  );
+  const zombie = open.map((s) => s.isZombie());
+  const at = zombie.indexOf(true);
+  if (at >= 0) return open[at];
+  const unknown = open.filter((_, i) => zombie[i] === undefined);
+  const startTime = readStat(pid)?.startTime;
+  return unknown.find((s) => startTime !== undefined && s.startTime === startTime) ?? unknown[0] ?? open[0];
 }
 
 /** The claim's process was reaped, so: tells its waiter. */

@@ -174,17 +174,26 @@ export class Stop {
       return false;
     }
     // The pid may have been reused between the /proc scan and the open.
-    const confirm = this.#options.confirm;
-    const exited = readStat(info.pid)?.startTime !== info.startTime;
-    // A no from confirm counts only for a process still running: one that
-    // exited meanwhile, and was reaped by its parent, has no /proc entry to
-    // say where it belonged, and whatever it left behind is for the next
-    // look to find, not a reason to end the stop.
-    const outside = !exited && confirm !== undefined && !confirm(info) && !(handle.fd >= 0 && native.pidfdExited(handle.fd));
-    // After a yes, a process that is still running is the one the pidfd names.
-    if (exited || outside || (confirm !== undefined && handle.fd >= 0 && native.pidfdExited(handle.fd))) {
+    if (readStat(info.pid)?.startTime !== info.startTime) {
       handle.close();
-      return !outside;
+      return true;
+    }
+    const confirm = this.#options.confirm;
+    if (confirm !== undefined) {
+      const member = confirm(info);
+      // Asked after the check: a process that has exited meanwhile has
+      // vanished, whatever the check said (reaped by its parent, it has no
+      // /proc entry to say where it belonged), and what it left behind is
+      // for the next look. A running one is the process the pidfd names,
+      // and only then does a no mean outside.
+      if (handle.fd >= 0 && native.pidfdExited(handle.fd)) {
+        handle.close();
+        return true;
+      }
+      if (!member) {
+        handle.close();
+        return false;
+      }
     }
     const tracked: Tracked = { info, handle, watcher: null, sentAt: undefined, sentSignal: signalName(this.#options.signal), killed: false };
     this.#alive.set(info.pid, tracked);

@@ -2,7 +2,6 @@
 // waitid(2) does, and tell spawn()'s handles what they reaped. A handle
 // whose child the app reaped itself has no other way to learn how it ended:
 // waitid() on its pidfd finds nothing left, and init()'s reaper never saw it.
-import { readStat } from '../kernel/procfs';
 import { reapEvery, wait, WaitCall, waitidCall, WaitIdType, WaitOptions, waitpidCall, WaitResult } from '../kernel/wait';
 import { anyWanted, claimOf, settle } from './exits';
 
@@ -42,7 +41,7 @@ function reap(call: WaitCall): WaitResult | null {
     const seen = wait({ ...call, options: { ...call.options, noWait: true } });
     if (seen === null) return null;
     const exited = !seen.stopped && !seen.continued;
-    const claim = exited ? claimOf(seen.pid, readStat(seen.pid)?.startTime) : undefined;
+    const claim = exited ? claimOf(seen.pid) : undefined;
     const got = wait({ idtype: 'pid', id: seen.pid, options: { ...call.options, block: false, throwIfNoChildren: false } });
     if (got === null) continue; // init()'s reaper took it in between
     if (claim !== undefined && !got.stopped && !got.continued) settle(claim, got.exitCode, got.signal);
