@@ -245,7 +245,10 @@ bool Reaper::Forward(int signal, int32_t code) {
     sent_[signal].swap(sent);
     return true;
   }
-  {
+  // Locked only while holding (before the target is known): a forward after
+  // that takes no lock. SetForward names the target before it clears
+  // holding_, so a forward that sees it cleared has the target.
+  if (holding_.load()) {
     std::lock_guard<std::mutex> lock(held_mutex_);
     if (holding_) {
       held_.emplace_back(signal, code);
