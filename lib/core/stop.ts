@@ -10,6 +10,12 @@ import { ProcessHandle, pidfdSupported } from './kill';
 import { commandOf, ProcessInfo, readStat } from '../kernel/procfs';
 import { signalName } from '../kernel/signals';
 import { hasCode } from '../kernel/validate';
+import { debuglog } from 'util';
+
+// NODE_DEBUG=pid1 traces each step of every stop on stderr: what each look
+// listed, what became of each listed process, each exit, the deadline and
+// the end. Off, it costs one function call per step.
+const trace = debuglog('pid1');
 
 /** One process a stop dealt with. */
 export interface StoppedProcess {
@@ -146,13 +152,19 @@ export class Stop {
   #scan(): void {
     if (this.#finished) return;
     let vanished = false;
-    for (const info of this.#options.targets(false)) vanished = this.#track(info) || vanished;
+    const listed = this.#options.targets(false);
+    trace('stop: look lists %j', listed.map((info) => info.pid));
+    for (const info of listed) vanished = this.#track(info) || vanished;
     if (this.#alive.size > 0) return;
     // A target that exited between the listing and its check may have
     // forked first: what it started shows on the next look, taken once the
     // loop has turned (the deadline can still come in between).
-    if (vanished) setImmediate(() => this.#scan());
-    else this.#finish();
+    if (vanished) {
+      trace('stop: nothing tracked, a listed process vanished: looking again');
+      setImmediate(() => this.#scan());
+    } else {
+      this.#finish();
+    }
   }
 
   /** Returns true when the listed process had exited by the time it was checked. */
@@ -163,18 +175,25 @@ export class Stop {
     // pid within the same clock tick (start times are in ticks, and pids
     // come round that fast under a small pid_max): it is stopped as well.
     const key = `${info.pid}:${info.startTime}`;
-    if (this.#seen.has(key) && !isRunning(info.pid)) return false;
+    if (this.#seen.has(key) && !isRunning(info.pid)) {
+      trace('stop: %d seen before, not running: skipped', info.pid);
+      return false;
+    }
     this.#seen.add(key);
     let handle: ProcessHandle;
     try {
       handle = new ProcessHandle(info.pid);
     } catch (error) {
-      if (hasCode(error, 'ESRCH')) return true; // gone already
+      if (hasCode(error, 'ESRCH')) {
+        trace('stop: %d gone before its pidfd opened', info.pid);
+        return true;
+      }
       this.#options.logger.warn(`cannot watch pid ${info.pid} (${info.command}): ${(error as Error).message}`, { event: 'error', target: info.pid });
       return false;
     }
     // The pid may have been reused between the /proc scan and the open.
     if (readStat(info.pid)?.startTime !== info.startTime) {
+      trace('stop: %d gone or reused before its pidfd opened', info.pid);
       handle.close();
       return true;
     }
@@ -187,10 +206,12 @@ export class Stop {
       // for the next look. A running one is the process the pidfd names,
       // and only then does a no mean outside.
       if (handle.fd >= 0 && native.pidfdExited(handle.fd)) {
+        trace('stop: %d exited before its check', info.pid);
         handle.close();
         return true;
       }
       if (!member) {
+        trace('stop: %d is not a target', info.pid);
         handle.close();
         return false;
       }
@@ -206,6 +227,7 @@ export class Stop {
       return false;
     }
     const prior = this.#options.alreadySent?.(info);
+    trace('stop: %d tracked (%s)%s', info.pid, info.command, prior === undefined ? '' : `, sent ${prior.signal} already`);
     if (prior !== undefined) {
       tracked.sentAt = nowMs() - prior.agoMs;
       tracked.sentSignal = prior.signal;
@@ -216,6 +238,7 @@ export class Stop {
       tracked.sentAt = nowMs();
     } catch (error) {
       if (!hasCode(error, 'ESRCH')) throw error; // exiting already: its pidfd says when
+      trace('stop: %d exiting already (ESRCH)', info.pid);
     }
     return false;
   }
@@ -225,6 +248,7 @@ export class Stop {
     tracked.watcher?.close();
     tracked.handle.close();
     this.#alive.delete(tracked.info.pid);
+    trace('stop: %d exited, %d tracked left', tracked.info.pid, this.#alive.size);
     if (!tracked.killed) this.#exited.push({ pid: tracked.info.pid, command: tracked.info.command });
     if (this.#alive.size > 0 || settling) return;
     // Before the deadline, whoever turned up meanwhile is stopped too; after
@@ -275,6 +299,7 @@ export class Stop {
 
   #atDeadline(): void {
     this.#passed = true;
+    trace('stop: deadline%s, %d tracked', this.#aborted ? ' (aborted)' : '', this.#alive.size);
     for (const tracked of [...this.#alive.values()]) {
       if (this.#exitedAlready(tracked)) this.#gone(tracked, true);
       else this.#kill(tracked);
@@ -289,6 +314,7 @@ export class Stop {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
+    trace('stop: finished, %d exited, %d killed', this.#exited.length, this.#killed.length);
     clearTimeout(this.#timer);
     this.#options.abortSignal?.removeEventListener('abort', this.#onAbort);
     for (const tracked of this.#alive.values()) {

@@ -7,6 +7,9 @@
 import { closeSync, existsSync, watch, mkdirSync, openSync, constants as fsConstants, readFileSync, rmdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { hasCode, pid1Error } from './validate';
+import { debuglog } from 'util';
+
+const trace = debuglog('pid1'); // NODE_DEBUG=pid1, as in core/stop.ts
 
 /** Where this process's own cgroup v2 directory is, and its path as /proc/PID/cgroup writes it. */
 interface Place {
@@ -129,6 +132,7 @@ export class TreeCgroup {
         return true;
       }
     };
+    trace('cgroup %s: waiting until it is empty', this.relative);
     return new Promise((resolve) => {
       // Watched before the first look, so that no change falls in between.
       const watcher = watch(events, () => {

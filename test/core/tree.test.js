@@ -13,7 +13,7 @@ const { runFixture } = fixturesIn(__dirname);
 const TRIALS = Number(process.env.PID1_TREE_TRIALS ?? 1000);
 
 test(`stopTree() with a cgroup leaves no survivor in ${TRIALS} daemonizing trees under pid reuse`, async (t) => {
-  const r = expectOk(assert, await runFixture('tree-kill.js', { args: [String(TRIALS)] }));
+  const r = expectOk(assert, await runFixture('tree-kill.js', { args: [String(TRIALS)], env: { NODE_DEBUG: 'pid1' } }));
   if (r.cgroupMissing !== null) {
     t.skip(`no writable cgroup v2 here: ${r.cgroupMissing}`);
     return;
