@@ -233,6 +233,15 @@ export class SpawnedProcess extends ProcessHandle {
     return this.#tree().some((info) => info.pid === pid);
   }
 
+  /**
+   * Done with the handle. A tree's cgroup (spawn() with `cgroup: true`) is
+   * removed as well: now if the tree has ended, else once it has.
+   */
+  override close(): void {
+    super.close();
+    this.#cgroup?.release();
+  }
+
   /** Stops it gracefully (stop() with its defaults), then closes the handle. */
   async [asyncDispose](): Promise<void> {
     try {

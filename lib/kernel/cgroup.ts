@@ -104,7 +104,9 @@ export class TreeCgroup {
   /** The pids in it now (zombies are not members). */
   pids(): number[] {
     try {
-      return readFileSync(path.join(this.dir, 'cgroup.procs'), 'latin1').split('\n').filter((l) => l !== '').map(Number);
+      const pids = readFileSync(path.join(this.dir, 'cgroup.procs'), 'latin1').split('\n').filter((l) => l !== '').map(Number);
+      trace('cgroup %s: procs %j', this.relative, pids);
+      return pids;
     } catch (error) {
       if (!hasCode(error, 'ENOENT')) throw error; // removed already
       return [];
@@ -121,28 +123,47 @@ export class TreeCgroup {
     }
   }
 
-  /** Resolves once no process is left in it (cgroup.events, watched through inotify). */
+  #empty(): boolean {
+    try {
+      return /^populated 0$/m.test(readFileSync(path.join(this.dir, 'cgroup.events'), 'latin1'));
+    } catch (error) {
+      if (!hasCode(error, 'ENOENT')) throw error; // removed, so empty
+      return true;
+    }
+  }
+
+  // Calls `then` once no process is left in it: cgroup.events, watched
+  // through inotify from before the first look, so that no change falls in
+  // between. `persistent` false: the watch does not keep the process alive.
+  #onceEmpty(persistent: boolean, then: () => void): void {
+    const watcher = watch(path.join(this.dir, 'cgroup.events'), { persistent }, () => {
+      if (!this.#empty()) return;
+      watcher.close();
+      then();
+    });
+    if (this.#empty()) {
+      watcher.close();
+      then();
+    }
+  }
+
+  /** Resolves once no process is left in it. */
   whenEmpty(): Promise<void> {
-    const events = path.join(this.dir, 'cgroup.events');
-    const empty = (): boolean => {
-      try {
-        return /^populated 0$/m.test(readFileSync(events, 'latin1'));
-      } catch (error) {
-        if (!hasCode(error, 'ENOENT')) throw error; // removed, so empty
-        return true;
-      }
-    };
     trace('cgroup %s: waiting until it is empty', this.relative);
-    return new Promise((resolve) => {
-      // Watched before the first look, so that no change falls in between.
-      const watcher = watch(events, () => {
-        if (!empty()) return;
-        watcher.close();
-        resolve();
-      });
-      if (empty()) {
-        watcher.close();
-        resolve();
+    return new Promise((resolve) => this.#onceEmpty(true, resolve));
+  }
+
+  /**
+   * Removes it now if no process is left in it, else once the last one has
+   * gone, as long as this process runs (it is not kept running for that).
+   */
+  release(): void {
+    if (this.remove()) return;
+    this.#onceEmpty(false, () => {
+      try {
+        this.remove();
+      } catch (error) {
+        process.emitWarning(`pid1: cannot remove the cgroup ${this.dir}: ${(error as Error).message}`);
       }
     });
   }

@@ -50,3 +50,12 @@ test("the last reap pass on the way out keeps the ownership rule: child_process'
   assert.deepStrictEqual(r.late, [r.own]);
   assert.strictEqual(r.theirsExit, 4);
 });
+
+test("a tree's cgroup is removed once its handle is closed and the tree has ended, and does not hold the process open", async (t) => {
+  const r = expectOk(assert, await runFixture('cgroup-release.js'));
+  if (r.cgroupMissing !== null) {
+    t.skip(`no writable cgroup v2 here: ${r.cgroupMissing}`);
+    return;
+  }
+  assert.deepStrictEqual(r, { cgroupMissing: null, endedBeforeClose: true, endedAfterClose: false, leftAfterRoot: 1, populatedAfterClose: true, removedOnceEmpty: true });
+});
