@@ -13,6 +13,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { bundle } = require('./bundle');
+const { makeAll } = require('./codecache');
 
 const root = path.resolve(__dirname, '..');
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
@@ -36,6 +37,8 @@ for (const file of files(compiled)) {
   const text = fs.readFileSync(path.join(compiled, file), 'utf8');
   fs.writeFileSync(path.join(dist, file), file.endsWith('.d.ts') ? text.replace(/^[ \t]*#private;\n/gm, '') : text);
 }
-bundle(compiled, dist, 'index');
+bundle(compiled, dist, 'index', { cached: true });
 bundle(compiled, dist, 'register', { shared: ['index'] });
-bundle(compiled, dist, 'cli/cli');
+bundle(compiled, dist, 'cli/cli', { cached: true });
+// The code caches for this Node, as npm install makes them in an app.
+makeAll();

