@@ -56,6 +56,10 @@ echo '{ "name": "pid1-pack-test", "version": "1.0.0", "private": true }' > "$TMP
 (cd "$TMP/app" && clean npm install --prefer-offline --no-audit --no-fund --foreground-scripts --loglevel=error "$tarball") >&2 ||
   die "npm install of the tarball failed"
 [ ! -e "$TMP/app/node_modules/pid1/build" ] || die "the install compiled the addon into build/"
+# The install made the code caches for this Node (scripts/codecache.js).
+for bundle in dist/index.bundle.js dist/cli/cli.bundle.js; do
+  compgen -G "$TMP/app/node_modules/pid1/$bundle.*.cache" >/dev/null || die "the install made no code cache for $bundle"
+done
 
 (cd "$TMP/app" && clean node -e "
   const pid1 = require('pid1');
