@@ -22,8 +22,9 @@ const DIST = path.join(__dirname, '..', 'dist');
 const ENTRIES = {
   // An init(), not as PID 1, and the way out of a process that has one.
   index: (exports) => exports.init({ logger: false }),
-  // `pid1 -- true`: the command runs `true` and exits.
-  'cli/cli': (exports) => exports.main(['--', 'true']),
+  // The command runs a child (this node, which is there for certain: an
+  // install may have no `true` on PATH) and exits.
+  'cli/cli': (exports) => exports.main(['--', process.execPath, '-e', '0']),
 };
 
 // A bundle is one function expression, as Node wraps a CommonJS module,
