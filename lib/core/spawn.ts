@@ -5,7 +5,7 @@ import { ownChildHandle, ProcessHandle } from './kill';
 import { native } from '../kernel/native';
 import type * as CgroupFloor from '../kernel/cgroup';
 import type { TreeCgroup } from '../kernel/cgroup';
-import { commandOf, descendantsOf, ProcessInfo, readStat } from '../kernel/procfs';
+import { commandOf, descendantsOf, infoOfListed, ProcessInfo, readStat } from '../kernel/procfs';
 import { normalizeSignal, Signal } from '../kernel/signals';
 import type * as StopFloor from './stop';
 import type { Logger, ShutdownReport, Stop, StopOptions } from './stop';
@@ -105,16 +105,6 @@ export interface StopProcessOptions {
 let startOfNext = -1;
 let cgroupOfNext: TreeCgroup | null = null;
 
-function infoOf(pids: number[]): ProcessInfo[] {
-  const out: ProcessInfo[] = [];
-  for (const pid of pids) {
-    const stat = readStat(pid);
-    if (stat === undefined || stat.state === 'Z' || stat.state === 'X') continue;
-    out.push({ pid, ppid: stat.ppid, pgrp: stat.pgrp, command: commandOf(pid, stat.comm), startTime: stat.startTime });
-  }
-  return out;
-}
-
 // A stop and a tree's cgroup are loaded when first asked for: the pid1
 // command runs neither unless it has to stop something or is given
 // --cgroup, and `pid1 -- true` does not pay for them.
@@ -201,7 +191,7 @@ export class SpawnedProcess extends ProcessHandle {
         // At the deadline the kernel kills every member at once; the stop
         // then waits for the ones it lists, as for any SIGKILL.
         if (atDeadline) cgroup.kill();
-        return infoOf(cgroup.pids());
+        return infoOfListed(cgroup.pids());
       },
       confirm: (info) => cgroup.has(info.pid),
     }).promise;

@@ -48,6 +48,22 @@ export function readStat(pid: number): Stat | undefined {
   };
 }
 
+/**
+ * The ProcessInfo of each pid of a listing read elsewhere (a cgroup's
+ * cgroup.procs), in its order. A pid that has exited since the listing is
+ * kept: as the zombie its stat shows, or, reaped already, with no stat
+ * (startTime NaN, which matches no process). Whoever acts on the listing (a
+ * stop) must learn that it vanished: what it forked just before it exited
+ * joined after the read, and shows only on the next one.
+ */
+export function infoOfListed(pids: readonly number[]): ProcessInfo[] {
+  return pids.map((pid) => {
+    const stat = readStat(pid);
+    if (stat === undefined) return { pid, ppid: 0, pgrp: 0, command: '[exited]', startTime: Number.NaN };
+    return { pid, ppid: stat.ppid, pgrp: stat.pgrp, command: commandOf(pid, stat.comm), startTime: stat.startTime };
+  });
+}
+
 // An argument as a shell would need it, so that a command stays one line
 // and its words stay apart: a multi-line `sh -c` script is one quoted word.
 function quote(arg: string): string {
