@@ -239,8 +239,8 @@ class CommandRun {
   // The stop's targets: the child while it runs, then what it left behind;
   // at the deadline, everything (the child is SIGKILLed with the rest).
   #targets = (atDeadline: boolean): ProcessInfo[] => {
-    const all = descendantsOf(process.pid);
-    const child = all.find((p) => p.pid === this.#childPid);
+    const all = descendantsOf(process.pid, true);
+    const child = all.find((p) => p.pid === this.#childPid && p.exited === undefined);
     if (!this.#settings.killOrphans) return child === undefined ? [] : [child];
     if (child !== undefined && !atDeadline) return [child];
     return all;

@@ -61,7 +61,9 @@ export interface StopOptions {
   logger: Logger;
   /**
    * Who to stop; asked again whenever every known target is gone, until the
-   * deadline, and once at the deadline (`atDeadline` true).
+   * deadline, and once at the deadline (`atDeadline` true). An entry marked
+   * `exited` (listed, then found exited) is not stopped: it makes the stop
+   * look again, once, for what it may have forked.
    */
   targets: (atDeadline: boolean) => ProcessInfo[];
   /** Whether a target got the signal already (so it is not sent twice). */
@@ -170,6 +172,15 @@ export class Stop {
   /** Returns true when the listed process had exited by the time it was checked. */
   #track(info: ProcessInfo): boolean {
     if (this.#alive.has(info.pid)) return false;
+    if (info.exited === true) {
+      // Exited between the listing and its stat: it vanished, once (a
+      // zombie that stays is listed again, and counts no more).
+      const key = `${info.pid}:${info.startTime}`;
+      if (this.#seen.has(key)) return false;
+      this.#seen.add(key);
+      trace('stop: %d exited after the listing', info.pid);
+      return true;
+    }
     // Seen before and not tracked now: that process has exited. A zombie
     // of it is skipped; a running process is another one, given the same
     // pid within the same clock tick (start times are in ticks, and pids

@@ -265,7 +265,7 @@ export class Init extends EventEmitter<InitEvents> {
       signal: sig,
       gracePeriodMs: grace,
       logger: this.#settings.logger,
-      targets: () => descendantsOf(process.pid),
+      targets: () => descendantsOf(process.pid, true),
       alreadySent: (info) => {
         const agoMs = reaper.sentAgo(sig, info);
         return agoMs === undefined ? undefined : { signal: name, agoMs };

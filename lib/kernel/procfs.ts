@@ -15,6 +15,12 @@ export interface ProcessInfo {
   command: string;
   /** Start time in clock ticks since boot: with pid, it names one process. */
   startTime: number;
+  /**
+   * Only in listings for a stop: listed, but exited (a zombie, or gone) by
+   * the time its stat was read. It may have forked first, and what it
+   * forked came after the listing: a stop looks again.
+   */
+  exited?: true;
 }
 
 export interface Stat {
@@ -51,17 +57,21 @@ export function readStat(pid: number): Stat | undefined {
 /**
  * The ProcessInfo of each pid of a listing read elsewhere (a cgroup's
  * cgroup.procs), in its order. A pid that has exited since the listing is
- * kept: as the zombie its stat shows, or, reaped already, with no stat
- * (startTime NaN, which matches no process). Whoever acts on the listing (a
- * stop) must learn that it vanished: what it forked just before it exited
- * joined after the read, and shows only on the next one.
+ * kept, marked `exited`: whoever acts on the listing (a stop) must learn
+ * that it vanished, since what it forked just before it exited joined after
+ * the read, and shows only on the next one.
  */
 export function infoOfListed(pids: readonly number[]): ProcessInfo[] {
-  return pids.map((pid) => {
-    const stat = readStat(pid);
-    if (stat === undefined) return { pid, ppid: 0, pgrp: 0, command: '[exited]', startTime: Number.NaN };
-    return { pid, ppid: stat.ppid, pgrp: stat.pgrp, command: commandOf(pid, stat.comm), startTime: stat.startTime };
-  });
+  return pids.map((pid) => infoOf(pid, readStat(pid)));
+}
+
+// A process's ProcessInfo from its stat; `exited` when it is a zombie, or
+// gone (no stat: start time NaN, which matches no process).
+function infoOf(pid: number, stat: Stat | undefined): ProcessInfo {
+  if (stat === undefined) return { pid, ppid: 0, pgrp: 0, command: '[exited]', startTime: Number.NaN, exited: true };
+  const info: ProcessInfo = { pid, ppid: stat.ppid, pgrp: stat.pgrp, command: commandOf(pid, stat.comm), startTime: stat.startTime };
+  if (stat.state === 'Z' || stat.state === 'X') info.exited = true;
+  return info;
 }
 
 // An argument as a shell would need it, so that a command stays one line
@@ -94,13 +104,19 @@ function allPids(): number[] {
 /**
  * The live (not zombie) processes below `root`. As PID 1 of a namespace that
  * is every other process in it; otherwise the tree found through each
- * process's parent in /proc.
+ * process's parent in /proc. With `withExited` (a stop's listing), also
+ * those the walk found exited, marked `exited`: zombies in the tree, and,
+ * as PID 1, pids that /proc listed and whose stat was gone when read (a
+ * walk reads every stat after listing /proc, and a process that forked and
+ * exited in between left a child the listing could not show).
  */
-export function descendantsOf(root: number): ProcessInfo[] {
+export function descendantsOf(root: number, withExited = false): ProcessInfo[] {
   const stats = new Map<number, Stat>();
+  const gone: number[] = [];
   for (const pid of allPids()) {
     const stat = readStat(pid);
     if (stat !== undefined) stats.set(pid, stat);
+    else gone.push(pid);
   }
   const children = new Map<number, number[]>();
   for (const [pid, stat] of stats) {
@@ -114,10 +130,8 @@ export function descendantsOf(root: number): ProcessInfo[] {
   // An index, not shift(): trees of thousands of processes are common here.
   for (let next = 0; next < queue.length; next++) {
     const pid = queue[next];
-    const stat = stats.get(pid) as Stat;
-    if (stat.state !== 'Z' && stat.state !== 'X') {
-      out.push({ pid, ppid: stat.ppid, pgrp: stat.pgrp, command: commandOf(pid, stat.comm), startTime: stat.startTime });
-    }
+    const info = infoOf(pid, stats.get(pid));
+    if (withExited || info.exited === undefined) out.push(info);
     if (root === 1) continue;
     for (const child of children.get(pid) ?? []) {
       if (!seen.has(child)) {
@@ -126,6 +140,7 @@ export function descendantsOf(root: number): ProcessInfo[] {
       }
     }
   }
+  if (withExited && root === 1) for (const pid of gone) out.push(infoOf(pid, undefined));
   return out;
 }
 

@@ -117,6 +117,7 @@ test('a listed process reaped by its parent before its membership check does not
 
 test('a listed process that exits between the listing and its stat does not end the stop: the next look stops what it forked', async () => {
   const r = expectOk(assert, await runFixture('stop-listed-exit.js'));
+  assert.deepStrictEqual(r.walk, { forStop: [true], plain: [] }, "a stop's /proc walk lists the zombie as exited; others do not list it");
   assert.deepStrictEqual(r.exited, [r.leftBehind], 'the process the next listing showed was stopped');
   assert.strictEqual(r.leftBehindState, 'Z', 'it exited on SIGTERM, and is left for its reaper (none here)');
   assert.ok(r.listings >= 2, `listed ${r.listings} times`);
