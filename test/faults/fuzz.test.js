@@ -39,8 +39,16 @@ function run(property, numRuns = RUNS) {
   }
 }
 
-function fdCount() {
-  return fs.readdirSync('/proc/self/fd').length;
+// Each open fd with what it names: a failure shows which fd came or went.
+// (readdirSync's own fd is in its listing, closed by the time it is named.)
+function fds() {
+  return fs.readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return `${fd} ${fs.readlinkSync(`/proc/self/fd/${fd}`)}`;
+    } catch {
+      return `${fd} (closed)`;
+    }
+  });
 }
 
 function snapshot() {
@@ -48,7 +56,7 @@ function snapshot() {
     mask: pid1.blockedSignals().join(','),
     subreaper: pid1.isChildSubreaper(),
     pdeathsig: pid1.getParentDeathSignal(),
-    fds: fdCount(),
+    fds: fds(),
   };
 }
 
