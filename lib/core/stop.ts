@@ -155,7 +155,7 @@ export class Stop {
     if (this.#finished) return;
     let vanished = false;
     const listed = this.#options.targets(false);
-    trace('stop: look lists %j', listed.map((info) => info.pid));
+    if (trace.enabled) trace('stop: look lists %j', listed.map((info) => info.pid));
     for (const info of listed) vanished = this.#track(info) || vanished;
     if (this.#alive.size > 0) return;
     // A target that exited between the listing and its check may have
@@ -172,10 +172,10 @@ export class Stop {
   /** Returns true when the listed process had exited by the time it was checked. */
   #track(info: ProcessInfo): boolean {
     if (this.#alive.has(info.pid)) return false;
+    const key = `${info.pid}:${info.startTime}`;
     if (info.exited === true) {
       // Exited between the listing and its stat: it vanished, once (a
       // zombie that stays is listed again, and counts no more).
-      const key = `${info.pid}:${info.startTime}`;
       if (this.#seen.has(key)) return false;
       this.#seen.add(key);
       trace('stop: %d exited after the listing', info.pid);
@@ -185,7 +185,6 @@ export class Stop {
     // of it is skipped; a running process is another one, given the same
     // pid within the same clock tick (start times are in ticks, and pids
     // come round that fast under a small pid_max): it is stopped as well.
-    const key = `${info.pid}:${info.startTime}`;
     if (this.#seen.has(key) && !isRunning(info.pid)) {
       trace('stop: %d seen before, not running: skipped', info.pid);
       return false;
