@@ -11,6 +11,8 @@
 #   libstdc++ adds GLIBCXX_3.4.29 (GCC 11+), so its output would not load on
 #   the older distributions that Node 18 still supports.
 # - musl targets: Debian's musl-tools compiles C only.
+# - How the addon is bound (lazily on x64, at load elsewhere) is set in
+#   binding.gyp, for these builds and builds from source alike.
 # The build runs in a snapshot of native/ and binding.gyp under .cache/, so the
 # project's build/ is never touched (node-gyp-build prefers build/ over
 # prebuilds/) and sources edited during the build cannot mix into it.
