@@ -262,23 +262,23 @@ Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterPrimitives(Napi::Env env, Napi::Object exports) {
-  exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaperJs));
-  exports.Set("getChildSubreaper", Napi::Function::New(env, GetChildSubreaperJs));
-  exports.Set("setParentDeathSignal", Napi::Function::New(env, SetParentDeathSignalJs));
-  exports.Set("getParentDeathSignal", Napi::Function::New(env, GetParentDeathSignalJs));
-  exports.Set("threadMask", Napi::Function::New(env, ThreadMaskJs));
-  exports.Set("processMask", Napi::Function::New(env, ProcessMaskJs));
-  exports.Set("threadMasks", Napi::Function::New(env, ThreadMasksJs));
-  exports.Set("signalfdOpen", Napi::Function::New(env, SignalFdOpenJs));
-  exports.Set("signalfdRead", Napi::Function::New(env, SignalFdReadJs));
-  exports.Set("waitid", Napi::Function::New(env, WaitIdJs));
-  exports.Set("reapAll", Napi::Function::New(env, ReapAllJs));
-  exports.Set("kill", Napi::Function::New(env, KillJs));
-  exports.Set("isatty", Napi::Function::New(env, IsattyJs));
-  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpenJs));
-  exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignalJs));
-  exports.Set("pidfdExited", Napi::Function::New(env, PidfdExitedJs));
-  exports.Set("spawn", Napi::Function::New(env, SpawnJs));
+  Export<SetChildSubreaperJs>(exports, "setChildSubreaper");
+  Export<GetChildSubreaperJs>(exports, "getChildSubreaper");
+  Export<SetParentDeathSignalJs>(exports, "setParentDeathSignal");
+  Export<GetParentDeathSignalJs>(exports, "getParentDeathSignal");
+  Export<ThreadMaskJs>(exports, "threadMask");
+  Export<ProcessMaskJs>(exports, "processMask");
+  Export<ThreadMasksJs>(exports, "threadMasks");
+  Export<SignalFdOpenJs>(exports, "signalfdOpen");
+  Export<SignalFdReadJs>(exports, "signalfdRead");
+  Export<WaitIdJs>(exports, "waitid");
+  Export<ReapAllJs>(exports, "reapAll");
+  Export<KillJs>(exports, "kill");
+  Export<IsattyJs>(exports, "isatty");
+  Export<PidfdOpenJs>(exports, "pidfdOpen");
+  Export<PidfdSendSignalJs>(exports, "pidfdSendSignal");
+  Export<PidfdExitedJs>(exports, "pidfdExited");
+  Export<SpawnJs>(exports, "spawn");
   exports.Set("maskHow", MaskHowValues(env));
   exports.Set("idtype", IdtypeValues(env));
   exports.Set("carrierSignal", Napi::Number::New(env, CarrierSignal()));

@@ -23,4 +23,13 @@ sigset_t ToSigset(const Napi::Value& value);          // array of signal numbers
 Napi::Array FromSigset(Napi::Env env, const sigset_t& set);
 std::vector<std::string> ToStrings(const Napi::Value& value);
 
+// exports[name] = a function whose callback is known at compile time. The
+// runtime form (Function::New(env, fn)) allocates callback data and attaches a
+// finalizer to each function: one more Node-API symbol bound at load, and
+// work and memory for every export.
+template <Napi::Function::Callback cb>
+void Export(Napi::Object exports, const char* name) {
+  exports.Set(name, Napi::Function::New<cb>(exports.Env(), name));
+}
+
 }  // namespace pid1

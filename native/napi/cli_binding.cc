@@ -39,9 +39,9 @@ Napi::Value TtyDetachJs(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterCli(Napi::Env env, Napi::Object exports) {
-  exports.Set("faultForwardStart", Napi::Function::New(env, FaultForwardStartJs));
-  exports.Set("faultForwardRead", Napi::Function::New(env, FaultForwardReadJs));
-  exports.Set("ttyDetach", Napi::Function::New(env, TtyDetachJs));
+  Export<FaultForwardStartJs>(exports, "faultForwardStart");
+  Export<FaultForwardReadJs>(exports, "faultForwardRead");
+  Export<TtyDetachJs>(exports, "ttyDetach");
 }
 
 }  // namespace pid1

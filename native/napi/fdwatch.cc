@@ -15,9 +15,9 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "FdWatcher",
-                       {InstanceMethod("start", &FdWatcher::Start), InstanceMethod("stop", &FdWatcher::Stop),
-                        InstanceMethod("close", &FdWatcher::Close), InstanceMethod("ref", &FdWatcher::Ref),
-                        InstanceMethod("unref", &FdWatcher::Unref)});
+                       {InstanceMethod<&FdWatcher::Start>("start"), InstanceMethod<&FdWatcher::Stop>("stop"),
+                        InstanceMethod<&FdWatcher::Close>("close"), InstanceMethod<&FdWatcher::Ref>("ref"),
+                        InstanceMethod<&FdWatcher::Unref>("unref")});
   }
 
   // new FdWatcher(fd, callback)

@@ -245,24 +245,24 @@ void RegisterReaper(Napi::Env env, Napi::Object exports) {
     if (g_envs.insert(env).second) napi_add_env_cleanup_hook(env, ReleaseEnvChildren, static_cast<napi_env>(env));
   }
   exports.Set("reaperProtocol", Protocol(env));
-  exports.Set("reaperStart", Napi::Function::New(env, Start));
-  exports.Set("reaperTake", Napi::Function::New(env, Take));
-  exports.Set("reaperStop", Napi::Function::New(env, Stop));
-  exports.Set("reaperReapStopped", Napi::Function::New(env, ReapStopped));
-  exports.Set("reaperTid", Napi::Function::New(env, Tid));
-  exports.Set("reaperRef", Napi::Function::New(env, RefLoop));
-  exports.Set("reaperRunning", Napi::Function::New(env, Running));
-  exports.Set("reaperSetHandOn", Napi::Function::New(env, SetHandOn));
-  exports.Set("reaperSetForward", Napi::Function::New(env, SetForward));
-  exports.Set("reaperSetForwardChildren", Napi::Function::New(env, SetForwardChildren));
-  exports.Set("reaperSetForwardWhen", Napi::Function::New(env, SetForwardWhen));
-  exports.Set("reaperSentAgo", Napi::Function::New(env, SentAgo));
-  exports.Set("reaperHoldForward", Napi::Function::New(env, HoldForward));
-  exports.Set("reaperSetReporting", Napi::Function::New(env, SetReporting));
-  exports.Set("spawnBegin", Napi::Function::New(env, SpawnBegin));
-  exports.Set("spawnEnd", Napi::Function::New(env, SpawnEnd));
-  exports.Set("release", Napi::Function::New(env, Release));
-  exports.Set("setExempt", Napi::Function::New(env, SetExempt));
+  Export<Start>(exports, "reaperStart");
+  Export<Take>(exports, "reaperTake");
+  Export<Stop>(exports, "reaperStop");
+  Export<ReapStopped>(exports, "reaperReapStopped");
+  Export<Tid>(exports, "reaperTid");
+  Export<RefLoop>(exports, "reaperRef");
+  Export<Running>(exports, "reaperRunning");
+  Export<SetHandOn>(exports, "reaperSetHandOn");
+  Export<SetForward>(exports, "reaperSetForward");
+  Export<SetForwardChildren>(exports, "reaperSetForwardChildren");
+  Export<SetForwardWhen>(exports, "reaperSetForwardWhen");
+  Export<SentAgo>(exports, "reaperSentAgo");
+  Export<HoldForward>(exports, "reaperHoldForward");
+  Export<SetReporting>(exports, "reaperSetReporting");
+  Export<SpawnBegin>(exports, "spawnBegin");
+  Export<SpawnEnd>(exports, "spawnEnd");
+  Export<Release>(exports, "release");
+  Export<SetExempt>(exports, "setExempt");
 }
 
 }  // namespace pid1
