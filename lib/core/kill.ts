@@ -181,11 +181,12 @@ export class ProcessHandle {
   #isZombie(): boolean | undefined {
     if (this.#fd < 0) return undefined;
     try {
-      const raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false);
-      return raw !== null && raw.pid !== 0;
+      // false (ECHILD): reaped already, or not our child.
+      const raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false, true);
+      return raw !== null && raw !== false && raw.pid !== 0;
     } catch (error) {
-      // ECHILD: reaped already (or not our child); EINVAL: no P_PIDFD (before 5.4).
-      if (hasCode(error, 'ECHILD', 'EINVAL')) return hasCode(error, 'ECHILD') ? false : undefined;
+      // EINVAL: no P_PIDFD (before 5.4).
+      if (hasCode(error, 'EINVAL')) return undefined;
       throw error;
     }
   }
@@ -275,14 +276,15 @@ export class ProcessHandle {
   }
 
   #settle(resolve: (status: ExitStatus) => void): void {
-    let raw: NativeWaitResult | null = null;
+    let raw: NativeWaitResult | null | false = null;
     try {
-      raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false);
+      // false (ECHILD): not our child, or reaped already.
+      raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false, true);
     } catch (error) {
-      // ECHILD: not our child, or reaped already; EINVAL: no P_PIDFD (before 5.4).
-      if (!hasCode(error, 'ECHILD', 'EINVAL')) throw error;
+      // EINVAL: no P_PIDFD (before 5.4).
+      if (!hasCode(error, 'EINVAL')) throw error;
     }
-    if (raw !== null && raw.pid !== 0) {
+    if (raw !== null && raw !== false && raw.pid !== 0) {
       resolve({ exitCode: raw.exitCode, signal: raw.signal === null ? null : signalName(raw.signal), known: true });
       return;
     }

@@ -80,13 +80,18 @@ export interface NativeBinding {
   threadMasks(): NativeThreadMask[];
   signalfdOpen(signals: number[]): number;
   signalfdRead(fd: number): NativeSigInfo[];
-  /** idtype: one of `idtype` (with pidfd, Linux 5.4, id is a pidfd). */
+  /**
+   * idtype: one of `idtype` (with pidfd, Linux 5.4, id is a pidfd). null:
+   * nothing ready. With noChildIsFalse, ECHILD returns false instead of
+   * throwing (no Error is built: see native/napi/binding.cc).
+   */
   waitid(
     idtype: number,
     id: number,
     flags: { stopped: boolean; continued: boolean; noWait: boolean },
     block: boolean,
-  ): NativeWaitResult | null;
+    noChildIsFalse?: boolean,
+  ): NativeWaitResult | null | false;
   reapAll(): NativeWaitResult[];
   kill(pid: number, signal: number): void;
   isatty(fd: number): boolean;

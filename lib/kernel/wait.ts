@@ -3,7 +3,7 @@
 // spawn()'s handles what they reaped.
 import { native, NativeWaitResult } from './native';
 import { signalName } from './signals';
-import { hasCode, normalizeOptions, rangeError, typeError } from './validate';
+import { normalizeOptions, rangeError, typeError } from './validate';
 
 /** What a wait found. */
 export interface WaitResult {
@@ -57,13 +57,9 @@ export interface WaitCall {
 
 /** Makes one waitid(2) call: null when nothing is ready, and on ECHILD unless `throwIfNoChildren`. */
 export function wait({ idtype, id, options }: WaitCall): WaitResult | null {
-  try {
-    const raw = native.waitid(native.idtype[idtype], id, { stopped: options.untraced, continued: options.continued, noWait: options.noWait }, options.block);
-    return raw === null ? null : toWaitResult(raw);
-  } catch (error) {
-    if (hasCode(error, 'ECHILD') && !options.throwIfNoChildren) return null;
-    throw error;
-  }
+  const flags = { stopped: options.untraced, continued: options.continued, noWait: options.noWait };
+  const raw = native.waitid(native.idtype[idtype], id, flags, options.block, !options.throwIfNoChildren);
+  return raw === null || raw === false ? null : toWaitResult(raw);
 }
 
 const ID_MAX = 4194304;
@@ -104,13 +100,7 @@ export function waitidCall(idtype: unknown, id: unknown = 0, options?: unknown):
  * /proc in the common case.
  */
 export function hasChildren(): boolean {
-  try {
-    native.waitid(native.idtype.all, 0, { stopped: false, continued: false, noWait: true }, false);
-    return true;
-  } catch (error) {
-    if (hasCode(error, 'ECHILD')) return false;
-    throw error;
-  }
+  return native.waitid(native.idtype.all, 0, { stopped: false, continued: false, noWait: true }, false, true) !== false;
 }
 
 /** waitid(P_ALL, WEXITED | WNOHANG) until nothing is ready or ECHILD, in one native call. */

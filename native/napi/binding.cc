@@ -159,7 +159,12 @@ Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
   return object;
 }
 
-// waitid(idtype: one of exports.idtype, id, { exited, stopped, continued, noWait }, block)
+// waitid(idtype: one of exports.idtype, id, { stopped, continued, noWait }, block, noChildIsFalse)
+// -> a result, null (nothing ready), or false for ECHILD when noChildIsFalse.
+// Callers for whom "no such child" is an ordinary answer (is there any
+// child? was it reaped already?) get it without an Error being built and
+// thrown: a C++ throw runs the unwinder over this addon's tables, which
+// costs memory (their pages) and far more time than the call itself.
 Napi::Value WaitIdJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   idtype_t idtype = static_cast<idtype_t>(info[0].As<Napi::Number>().Int32Value());
@@ -170,7 +175,9 @@ Napi::Value WaitIdJs(const Napi::CallbackInfo& info) {
   if (flags_object.Get("continued").ToBoolean()) flags |= WCONTINUED;
   if (flags_object.Get("noWait").ToBoolean()) flags |= WNOWAIT;
   WaitResult result;
-  Check(env, WaitId(idtype, id, flags, info[3].ToBoolean(), &result), "waitid");
+  int err = WaitId(idtype, id, flags, info[3].ToBoolean(), &result);
+  if (err == -ECHILD && info[4].ToBoolean()) return Napi::Boolean::New(env, false);
+  Check(env, err, "waitid");
   return WaitResultObject(env, result);
 }
 
