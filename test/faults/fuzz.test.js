@@ -18,7 +18,7 @@ const path = require('path');
 const pid1 = require('../..');
 const { parseArgs } = require('../../dist/cli/cli-args.js');
 const { runFixture, expectOk } = require('../kit');
-const { attempt } = require('./contract');
+const { attempt, openFds } = require('./contract');
 
 let fc;
 try {
@@ -39,24 +39,12 @@ function run(property, numRuns = RUNS) {
   }
 }
 
-// Each open fd with what it names: a failure shows which fd came or went.
-// (readdirSync's own fd is in its listing, closed by the time it is named.)
-function fds() {
-  return fs.readdirSync('/proc/self/fd').map((fd) => {
-    try {
-      return `${fd} ${fs.readlinkSync(`/proc/self/fd/${fd}`)}`;
-    } catch {
-      return `${fd} (closed)`;
-    }
-  });
-}
-
 function snapshot() {
   return {
     mask: pid1.blockedSignals().join(','),
     subreaper: pid1.isChildSubreaper(),
     pdeathsig: pid1.getParentDeathSignal(),
-    fds: fds(),
+    fds: openFds(),
   };
 }
 
