@@ -57,7 +57,8 @@ process.on('exit', () => {
 
 function run(argv) {
   const out = path.join(dir, 'out.json');
-  const r = spawnSync(asInitCommand(argv)[0], asInitCommand(argv).slice(1), { encoding: 'utf8', env: { ...process.env, PID1_RSS_PARTS_OUT: out } });
+  const [program, ...args] = asInitCommand(argv);
+  const r = spawnSync(program, args, { encoding: 'utf8', env: { ...process.env, PID1_RSS_PARTS_OUT: out } });
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: status ${r.status}: ${r.stderr}`);
   return JSON.parse(fs.readFileSync(out, 'utf8'));
 }

@@ -177,18 +177,24 @@ export class ProcessHandle {
     return true;
   }
 
-  // Whether the process is a zombie now, from its pidfd: undefined without one.
-  #isZombie(): boolean | undefined {
-    if (this.#fd < 0) return undefined;
+  // The zombie its pidfd shows, left unreaped (WNOWAIT): null when it has
+  // not exited, false when it is reaped already (or not our child: ECHILD),
+  // undefined without P_PIDFD (EINVAL, before Linux 5.4).
+  #peek(): NativeWaitResult | null | false | undefined {
     try {
-      // false (ECHILD): reaped already, or not our child.
       const raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false, true);
-      return raw !== null && raw !== false && raw.pid !== 0;
+      return raw !== null && raw !== false && raw.pid === 0 ? null : raw;
     } catch (error) {
-      // EINVAL: no P_PIDFD (before 5.4).
       if (hasCode(error, 'EINVAL')) return undefined;
       throw error;
     }
+  }
+
+  // Whether the process is a zombie now, from its pidfd: undefined without one.
+  #isZombie(): boolean | undefined {
+    if (this.#fd < 0) return undefined;
+    const raw = this.#peek();
+    return raw === undefined ? undefined : raw !== null && raw !== false;
   }
 
   /** Sends a signal. @throws Error with code 'ESRCH' once the process has been reaped. */
@@ -276,15 +282,8 @@ export class ProcessHandle {
   }
 
   #settle(resolve: (status: ExitStatus) => void): void {
-    let raw: NativeWaitResult | null | false = null;
-    try {
-      // false (ECHILD): not our child, or reaped already.
-      raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false, true);
-    } catch (error) {
-      // EINVAL: no P_PIDFD (before 5.4).
-      if (!hasCode(error, 'EINVAL')) throw error;
-    }
-    if (raw !== null && raw !== false && raw.pid !== 0) {
+    const raw = this.#peek();
+    if (raw) {
       resolve({ exitCode: raw.exitCode, signal: raw.signal === null ? null : signalName(raw.signal), known: true });
       return;
     }
