@@ -76,25 +76,30 @@ test('a build from source (build/Release) links the same way', { skip: !fs.exist
   checkLinkage(local);
 });
 
-/** The Node-API functions the addon bound while `argv` ran as PID 1 (LD_DEBUG=bindings, glibc's dynamic linker). */
+/**
+ * The Node-API functions the addon bound while `argv` ran as PID 1, and what
+ * it bound from libm (LD_DEBUG=bindings, glibc's dynamic linker).
+ */
 async function napiBound(argv, env) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-bindings-'));
   try {
     const out = path.join(dir, 'ld');
     expectOk(assert, await runFixture(null, { command: argv, env: { ...env, LD_DEBUG: 'bindings', LD_DEBUG_OUTPUT: out } }));
     const bound = new Set();
+    const fromLibm = new Set();
     let addon = null;
     for (const name of fs.readdirSync(dir)) {
       for (const line of fs.readFileSync(path.join(dir, name), 'utf8').split('\n')) {
-        const m = /binding file (\S*pid1[^ ]*\.node) \[\d+\] to .*symbol `(napi_\w+)'/.exec(line);
-        if (m) {
-          addon = m[1];
-          bound.add(m[2]);
-        }
+        const m = /binding file (\S*pid1[^ ]*\.node) \[\d+\] to (\S+) \[\d+\]: normal symbol `(\w+)'/.exec(line);
+        if (!m) continue;
+        addon = m[1];
+        if (m[2] === m[1]) continue; // its own napi_register_module_v1, found by node
+        if (m[3].startsWith('napi_')) bound.add(m[3]);
+        else if (/\blibm\.so/.test(m[2])) fromLibm.add(m[3]);
       }
     }
     assert.notStrictEqual(addon, null, 'LD_DEBUG showed no binding of the addon');
-    return { addon, bound: [...bound].sort() };
+    return { addon, bound: [...bound].sort(), fromLibm: [...fromLibm].sort() };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -112,16 +117,28 @@ const sources = [
   ['the prebuilt addon', { PREBUILDS_ONLY: '1' }],
 ];
 
+// How many distinct Node-API functions each face may look up in a plain run
+// (start, nothing to reap, exit). A budget, not a measurement: each function
+// costs RSS, and a change that adds one to these paths should say why.
+// Before issue 15's cuts: init() 28, the pid1 command 49.
+const NAPI_BUDGET = { init: 15, cli: 32 };
+
 for (const [which, env] of sources) {
   test(`require + init() + exit as PID 1 looks up only the Node-API functions it calls, and builds no Error (${which})`, { skip }, async () => {
-    const { addon, bound } = await napiBound([process.execPath, '-e', `require('child_process'); require(${JSON.stringify(ROOT)}).init()`], env);
+    const { addon, bound, fromLibm } = await napiBound([process.execPath, '-e', `require('child_process'); require(${JSON.stringify(ROOT)}).init()`], env);
     assert.deepStrictEqual(bound.filter((s) => ERROR_PATH.includes(s)), [], `${addon}: an Error was built`);
     assert.ok(bound.length < importedNapi(addon), `${addon}: all ${bound.length} Node-API functions were looked up`);
+    assert.ok(bound.length <= NAPI_BUDGET.init, `${addon}: init() looked up ${bound.length} Node-API functions (budget ${NAPI_BUDGET.init}): ${bound.join(' ')}`);
+    // libm's code is paged in for what the addon calls there (C++'s hash
+    // containers call ceilf): 64 KiB of RSS for one function.
+    assert.deepStrictEqual(fromLibm, [], `${addon}: init() calls into libm`);
   });
 
   test(`the pid1 command running true looks up only the Node-API functions it calls, and builds no Error (${which})`, { skip }, async () => {
-    const { addon, bound } = await napiBound([process.execPath, path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true'], env);
+    const { addon, bound, fromLibm } = await napiBound([process.execPath, path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true'], env);
     assert.deepStrictEqual(bound.filter((s) => ERROR_PATH.includes(s)), [], `${addon}: an Error was built`);
     assert.ok(bound.length < importedNapi(addon), `${addon}: all ${bound.length} Node-API functions were looked up`);
+    assert.ok(bound.length <= NAPI_BUDGET.cli, `${addon}: the pid1 command looked up ${bound.length} Node-API functions (budget ${NAPI_BUDGET.cli}): ${bound.join(' ')}`);
+    assert.deepStrictEqual(fromLibm, [], `${addon}: the pid1 command calls into libm`);
   });
 }
