@@ -182,8 +182,8 @@ export class ProcessHandle {
   // undefined without P_PIDFD (EINVAL, before Linux 5.4).
   #peek(): NativeWaitResult | null | false | undefined {
     try {
-      const raw = native.waitid(native.idtype.pidfd, this.#fd, { stopped: false, continued: false, noWait: true }, false, true);
-      return raw !== null && raw !== false && raw.pid === 0 ? null : raw;
+      const raw = native.waitid(native.idtype.pidfd, this.#fd, native.waitFlags.noWait, false, true);
+      return raw === undefined ? null : raw;
     } catch (error) {
       if (hasCode(error, 'EINVAL')) return undefined;
       throw error;

@@ -13,7 +13,7 @@ import { native, NativeReaperProtocol } from '../kernel/native';
 import './ownership';
 import { ProcessInfo } from '../kernel/procfs';
 import { sigprocmask } from '../kernel/sigmask';
-import { normalizeSignal, signalName } from '../kernel/signals';
+import { normalizeSignal, signalMask, signalName } from '../kernel/signals';
 import { pid1Error } from '../kernel/validate';
 
 /** A process the reaper collected: an adopted orphan or a child it owns. */
@@ -120,9 +120,13 @@ export class Reaper {
     sigprocmask('block', set, { scope: 'process' });
     const generation = ++this.#generation;
     try {
-      native.reaperStart(set, () => {
-        if (generation === this.#generation) this.#take();
-      });
+      native.reaperStart(
+        signalMask(set),
+        () => {
+          if (generation === this.#generation) this.#take();
+        },
+        'pid1-reaper',
+      );
     } catch (error) {
       sigprocmask('unblock', set.filter((s) => !before.has(s)), { scope: 'process' });
       throw error;
@@ -213,7 +217,7 @@ export class Reaper {
    * `quiet` are forwarded but not emitted. Waking JS costs more than reaping.
    */
   report(allReaps: boolean, quiet: readonly number[] = []): void {
-    native.reaperSetReporting(allReaps, [...quiet]);
+    native.reaperSetReporting(allReaps, signalMask(quiet));
   }
 
   /**
@@ -250,8 +254,11 @@ export class Reaper {
     if (this.#queue.length > 0) this.#schedule();
   }
 
-  #enqueue(events: Int32Array): void {
-    if (events.length > 0 && this.#sink !== undefined) this.#queue.push({ sink: this.#sink, events, offset: 0 });
+  // The addon hands events over as a Buffer of int32s (native/napi/reaper_binding.cc).
+  #enqueue(buffer: Uint8Array): void {
+    if (buffer.length === 0 || this.#sink === undefined) return;
+    const events = new Int32Array(buffer.buffer, buffer.byteOffset, buffer.length >> 2);
+    this.#queue.push({ sink: this.#sink, events, offset: 0 });
   }
 
   #schedule(): void {
@@ -304,7 +311,7 @@ export class Reaper {
         });
         break;
       case KIND.error:
-        sink.error(reaperError(b[i + 1], syscalls[b[i + 2]] ?? 'unknown'));
+        sink.error(reaperError(b[i + 1], Object.keys(syscalls).find((name) => syscalls[name] === b[i + 2]) ?? 'unknown'));
         break;
       default:
         throw pid1Error('ERR_PID1_PROTOCOL', `unknown reaper event kind ${b[i]}`);

@@ -2,6 +2,7 @@
 // requests to forward instead of as this process's own fault. The addon's
 // handler queues each request in a pipe; libuv says when it is readable.
 import { native, NativeFdWatcher } from './native';
+import { signalMask } from './signals';
 
 /** Keeps the handler's pipe watched; close() ends that. */
 export type FaultWatcher = NativeFdWatcher;
@@ -13,7 +14,7 @@ export type FaultWatcher = NativeFdWatcher;
  * does not keep the loop alive.
  */
 export function forwardFaults(signals: number[], onRequest: (signo: number, from: number) => void): FaultWatcher {
-  const fd = native.faultForwardStart(signals);
+  const fd = native.faultForwardStart(signalMask(signals));
   const watcher = new native.FdWatcher(fd, () => {
     // signal, sender pid, sender uid, si_code: four numbers a request.
     const requests = native.faultForwardRead(fd);

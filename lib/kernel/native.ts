@@ -30,8 +30,16 @@ export interface NativeSigInfo {
 export interface NativeThreadMask {
   tid: number;
   name: string;
-  blocked: number[];
+  blocked: SignalMask;
 }
+
+/**
+ * A signal set as the addon takes and returns it: bit n-1 stands for signal
+ * n (signalMask() and maskSignals() in ./signals). One BigInt crosses with
+ * one Node-API call; an array of numbers needs four kinds (native/napi/
+ * binding_util.h says why that matters).
+ */
+export type SignalMask = bigint;
 
 /**
  * The reaper's events are packed, `eventInts` int32 each; the layout is
@@ -41,8 +49,8 @@ export interface NativeReaperProtocol {
   eventInts: number;
   kinds: { reap: number; signal: number; error: number };
   signalFlags: { handedOn: number; forwarded: number };
-  /** The system calls whose failure an error event names, by index. */
-  syscalls: string[];
+  /** The system calls whose failure an error event names: name -> index. */
+  syscalls: Record<string, number>;
   forwardWhen: { always: number; listening: number; never: number };
 }
 
@@ -70,28 +78,29 @@ export interface NativeFdWatcher {
 /** One of NativeBinding.maskHow: the kernel's SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK. */
 export type NativeHow = number;
 
+/**
+ * The addon's exports. Booleans must be booleans (anything else reads as
+ * false), and every argument is passed, optional ones included.
+ */
 export interface NativeBinding {
   setChildSubreaper(enabled: boolean): void;
   getChildSubreaper(): boolean;
   setParentDeathSignal(signal: number): void;
   getParentDeathSignal(): number;
-  threadMask(how: NativeHow, signals: number[] | null): number[];
-  processMask(how: NativeHow, signals: number[]): { previous: number[]; reached: number; skipped: NativeThreadMask[] };
+  /** Returns the previous mask; blocking nothing (block, 0n) reads it. */
+  threadMask(how: NativeHow, mask: SignalMask): SignalMask;
+  /** skipped is absent when no thread was skipped. */
+  processMask(how: NativeHow, mask: SignalMask): { previous: SignalMask; reached: number; skipped?: NativeThreadMask[] };
   threadMasks(): NativeThreadMask[];
-  signalfdOpen(signals: number[]): number;
+  signalfdOpen(mask: SignalMask): number;
   signalfdRead(fd: number): NativeSigInfo[];
   /**
-   * idtype: one of `idtype` (with pidfd, Linux 5.4, id is a pidfd). null:
-   * nothing ready. With noChildIsFalse, ECHILD returns false instead of
-   * throwing (no Error is built: see native/napi/binding.cc).
+   * idtype: one of `idtype` (with pidfd, Linux 5.4, id is a pidfd); flags:
+   * `waitFlags` ORed (WEXITED is always in). undefined: nothing ready. With
+   * noChildIsFalse, ECHILD returns false instead of throwing (no Error is
+   * built: see native/napi/binding.cc).
    */
-  waitid(
-    idtype: number,
-    id: number,
-    flags: { stopped: boolean; continued: boolean; noWait: boolean },
-    block: boolean,
-    noChildIsFalse?: boolean,
-  ): NativeWaitResult | null | false;
+  waitid(idtype: number, id: number, flags: number, block: boolean, noChildIsFalse: boolean): NativeWaitResult | undefined | false;
   reapAll(): NativeWaitResult[];
   kill(pid: number, signal: number): void;
   isatty(fd: number): boolean;
@@ -104,17 +113,21 @@ export interface NativeBinding {
   maskHow: { block: number; unblock: number; set: number };
   /** The values waitid takes, from the kernel's headers. */
   idtype: { all: number; pid: number; pgid: number; pidfd: number };
+  waitFlags: { stopped: number; continued: number; noWait: number };
   carrierSignal: number;
   SIGRTMIN: number;
   SIGRTMAX: number;
   reaperProtocol: NativeReaperProtocol;
-  /** `onEvents` runs on the JS thread when events wait; reaperTake() takes them. */
-  reaperStart(signals: number[], onEvents: () => void): void;
-  reaperTake(): Int32Array;
+  /**
+   * `onEvents` runs on the JS thread when events wait; reaperTake() takes
+   * them. Events come as a Buffer of int32s, `eventInts` per event.
+   */
+  reaperStart(mask: SignalMask, onEvents: () => void, resourceName: string): void;
+  reaperTake(): Uint8Array;
   /** Stops the thread after a last reap pass; returns the events it left. */
-  reaperStop(): Int32Array;
+  reaperStop(): Uint8Array;
   /** One reap pass, under the ownership rule, on the calling thread; the reaper must be stopped. */
-  reaperReapStopped(): Int32Array;
+  reaperReapStopped(): Uint8Array;
   reaperTid(): number;
   reaperRef(on: boolean): void;
   reaperRunning(): boolean;
@@ -125,14 +138,16 @@ export interface NativeBinding {
   /** ms since the last forward of `signal` reached that process, or -1. */
   reaperSentAgo(signal: number, pid: number, pgrp: number, startTicks: number): number;
   reaperHoldForward(): void;
-  reaperSetReporting(allReaps: boolean, quietSignals: number[]): void;
+  reaperSetReporting(allReaps: boolean, quietMask: SignalMask): void;
   spawnBegin(): void;
   spawnEnd(pid: number): void;
   release(pid: number): void;
   setExempt(pid: number, exempt: boolean): void;
+  /** Defined on first use (load() below): defining a class costs Node-API look-ups. */
   FdWatcher: new (fd: number, onReadable: (status: number) => void) => NativeFdWatcher;
+  defineFdWatcher(): NativeBinding['FdWatcher'];
   /** The pid1 command's fault signals: installs the handler, returns the requests' fd. */
-  faultForwardStart(signals: number[]): number;
+  faultForwardStart(mask: SignalMask): number;
   /** Queued requests: signal, sender pid, sender uid, si_code; four per request. */
   faultForwardRead(fd: number): number[];
   /** TIOCNOTTY, with SIGHUP and SIGCONT ignored around it. */
@@ -204,11 +219,17 @@ function load(): NativeBinding {
         (file: string) => require(file) as NativeBinding
       : // eslint-disable-next-line @typescript-eslint/no-require-imports
         (require('node-gyp-build') as (dir: string) => NativeBinding);
+  let binding: NativeBinding;
   try {
-    return loadFrom(known ?? ROOT);
+    binding = loadFrom(known ?? ROOT);
   } catch (cause) {
     throw noNativeBuild(cause);
   }
+  // Configurable: the same exports object is met again by any other copy of
+  // this module (dist/kernel/native.js beside the bundle).
+  let fdWatcher: NativeBinding['FdWatcher'] | undefined;
+  Object.defineProperty(binding, 'FdWatcher', { configurable: true, get: () => (fdWatcher ??= binding.defineFdWatcher()) });
+  return binding;
 }
 
 export const native: NativeBinding = load();

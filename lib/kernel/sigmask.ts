@@ -1,6 +1,6 @@
 // Signal masks of the calling thread, or of every thread of the process.
 import { native, NativeHow } from './native';
-import { normalizeSignalSet, Signal, signalNames } from './signals';
+import { maskSignals, normalizeSignalSet, Signal, signalMask, signalNames } from './signals';
 import { normalizeOptions, rangeError } from './validate';
 
 export type MaskHow = 'block' | 'unblock' | 'set';
@@ -54,25 +54,26 @@ export function sigprocmask(how: MaskHow, signals: Signal | readonly Signal[], o
 export function sigprocmask(how: MaskHow, signals: Signal | readonly Signal[], options: { scope: 'process' }): ProcessMaskResult;
 export function sigprocmask(how: MaskHow, signals: Signal | readonly Signal[], options?: { scope?: MaskScope }): string[] | ProcessMaskResult {
   const nativeHow = normalizeHow(how);
-  const set = normalizeSignalSet(signals);
+  const mask = signalMask(normalizeSignalSet(signals));
   const scope = normalizeScope(options);
-  if (scope === 'thread') return signalNames(native.threadMask(nativeHow, set));
-  const result = native.processMask(nativeHow, set);
+  if (scope === 'thread') return signalNames(maskSignals(native.threadMask(nativeHow, mask)));
+  const result = native.processMask(nativeHow, mask);
   return {
-    previous: signalNames(result.previous),
+    previous: signalNames(maskSignals(result.previous)),
     reached: result.reached,
-    skipped: result.skipped.map(toThreadMask),
+    skipped: (result.skipped ?? []).map(toThreadMask),
   };
 }
 
-function toThreadMask(thread: { tid: number; name: string; blocked: number[] }): ThreadMask {
-  return { tid: thread.tid, name: thread.name, blocked: signalNames(thread.blocked) };
+function toThreadMask(thread: { tid: number; name: string; blocked: bigint }): ThreadMask {
+  return { tid: thread.tid, name: thread.name, blocked: signalNames(maskSignals(thread.blocked)) };
 }
 
 /** The blocked signals of the calling thread, or of every thread. */
 export function blockedSignals(options?: { scope?: 'thread' }): string[];
 export function blockedSignals(options: { scope: 'process' }): ThreadMask[];
 export function blockedSignals(options?: { scope?: MaskScope }): string[] | ThreadMask[] {
-  if (normalizeScope(options) === 'thread') return signalNames(native.threadMask(native.maskHow.block, null));
+  // Blocking nothing reads the mask.
+  if (normalizeScope(options) === 'thread') return signalNames(maskSignals(native.threadMask(native.maskHow.block, 0n)));
   return native.threadMasks().map(toThreadMask);
 }

@@ -2,7 +2,7 @@
 import { EventEmitter, on } from 'events';
 import { closeSync } from 'fs';
 import { native, NativeFdWatcher, NativeSigInfo } from './native';
-import { normalizeSignalSet, Signal, signalName } from './signals';
+import { normalizeSignalSet, Signal, signalMask, signalName } from './signals';
 import { pid1Error } from './validate';
 
 /**
@@ -37,7 +37,7 @@ export class SignalFd extends EventEmitter {
 
   constructor(signals: Signal | readonly Signal[]) {
     super();
-    this.#fd = native.signalfdOpen(normalizeSignalSet(signals));
+    this.#fd = native.signalfdOpen(signalMask(normalizeSignalSet(signals)));
     this.on('newListener', (event) => {
       if (event === 'signal' && this.#watcher === null && this.#fd >= 0) this.#watch();
     });

@@ -91,6 +91,20 @@ export function normalizeSignalSet(value: unknown, name = 'signals'): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
+/** A signal set as the addon takes and returns it: a BigInt, bit n-1 for signal n. */
+export function signalMask(signals: readonly number[]): bigint {
+  let mask = 0n;
+  for (const signal of signals) mask |= 1n << BigInt(signal - 1);
+  return mask;
+}
+
+/** The signals of a mask from the addon, in ascending order. */
+export function maskSignals(mask: bigint): number[] {
+  const signals: number[] = [];
+  for (let signal = 1; mask !== 0n; signal++, mask >>= 1n) if ((mask & 1n) === 1n) signals.push(signal);
+  return signals;
+}
+
 export function signalNames(signals: readonly number[]): string[] {
   return signals.map(signalName);
 }

@@ -57,9 +57,10 @@ export interface WaitCall {
 
 /** Makes one waitid(2) call: null when nothing is ready, and on ECHILD unless `throwIfNoChildren`. */
 export function wait({ idtype, id, options }: WaitCall): WaitResult | null {
-  const flags = { stopped: options.untraced, continued: options.continued, noWait: options.noWait };
+  const { stopped, continued, noWait } = native.waitFlags;
+  const flags = (options.untraced ? stopped : 0) | (options.continued ? continued : 0) | (options.noWait ? noWait : 0);
   const raw = native.waitid(native.idtype[idtype], id, flags, options.block, !options.throwIfNoChildren);
-  return raw === null || raw === false ? null : toWaitResult(raw);
+  return raw === undefined || raw === false ? null : toWaitResult(raw);
 }
 
 const ID_MAX = 4194304;
@@ -100,7 +101,7 @@ export function waitidCall(idtype: unknown, id: unknown = 0, options?: unknown):
  * /proc in the common case.
  */
 export function hasChildren(): boolean {
-  return native.waitid(native.idtype.all, 0, { stopped: false, continued: false, noWait: true }, false, true) !== false;
+  return native.waitid(native.idtype.all, 0, native.waitFlags.noWait, false, true) !== false;
 }
 
 /** waitid(P_ALL, WEXITED | WNOHANG) until nothing is ready or ECHILD, in one native call. */

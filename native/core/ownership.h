@@ -9,8 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <unordered_map>
-#include <unordered_set>
+#include <set>
 
 namespace pid1 {
 
@@ -50,10 +49,11 @@ class Ownership {
   std::mutex mutex_;
   int in_flight_ = 0;
   // A count per pid: libuv may collect pid P and the kernel hand P to a new
-  // child before JS has seen the first exit.
-  std::unordered_map<pid_t, int> owned_;
-  std::map<Owner, std::unordered_map<pid_t, int>> by_owner_;
-  std::unordered_set<pid_t> exempt_;
+  // child before JS has seen the first exit. Ordered containers: the hash
+  // ones call libm's ceilf, whose code would be paged in for it (64 KiB).
+  std::map<pid_t, int> owned_;
+  std::map<Owner, std::map<pid_t, int>> by_owner_;
+  std::set<pid_t> exempt_;
   int wake_fd_ = -1;
 };
 

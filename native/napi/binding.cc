@@ -30,6 +30,14 @@ Napi::Object MaskHowValues(Napi::Env env) {
   return how;
 }
 
+Napi::Object WaitFlagValues(Napi::Env env) {
+  Napi::Object flags = Napi::Object::New(env);
+  flags.Set("stopped", WSTOPPED);
+  flags.Set("continued", WCONTINUED);
+  flags.Set("noWait", WNOWAIT);
+  return flags;
+}
+
 Napi::Object IdtypeValues(Napi::Env env) {
   Napi::Object idtype = Napi::Object::New(env);
   idtype.Set("all", static_cast<int32_t>(P_ALL));
@@ -47,10 +55,7 @@ Napi::Object ThreadInfo(Napi::Env env, const ThreadMaskInfo& info) {
   return object;
 }
 
-Napi::Value SetChildSubreaperJs(const Napi::CallbackInfo& info) {
-  Check(info.Env(), SetChildSubreaper(info[0].As<Napi::Boolean>().Value()), "prctl");
-  return info.Env().Undefined();
-}
+void SetChildSubreaperJs(const Napi::CallbackInfo& info) { Check(info.Env(), SetChildSubreaper(Flag(info[0])), "prctl"); }
 
 Napi::Value GetChildSubreaperJs(const Napi::CallbackInfo& info) {
   bool enabled = false;
@@ -58,9 +63,8 @@ Napi::Value GetChildSubreaperJs(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), enabled);
 }
 
-Napi::Value SetParentDeathSignalJs(const Napi::CallbackInfo& info) {
+void SetParentDeathSignalJs(const Napi::CallbackInfo& info) {
   Check(info.Env(), SetParentDeathSignal(info[0].As<Napi::Number>().Int32Value()), "prctl");
-  return info.Env().Undefined();
 }
 
 Napi::Value GetParentDeathSignalJs(const Napi::CallbackInfo& info) {
@@ -69,15 +73,12 @@ Napi::Value GetParentDeathSignalJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), signal);
 }
 
-// threadMask(how, signals | null): signals null reads the mask.
+// threadMask(how, mask) -> the previous mask. Blocking nothing (how block,
+// mask 0n) reads it.
 Napi::Value ThreadMaskJs(const Napi::CallbackInfo& info) {
   sigset_t previous;
-  if (info[1].IsNull()) {
-    Check(info.Env(), ThreadMask(SIG_BLOCK, nullptr, &previous), "pthread_sigmask");
-  } else {
-    sigset_t set = ToSigset(info[1]);
-    Check(info.Env(), ThreadMask(info[0].As<Napi::Number>().Int32Value(), &set, &previous), "pthread_sigmask");
-  }
+  sigset_t set = ToSigset(info[1]);
+  Check(info.Env(), ThreadMask(info[0].As<Napi::Number>().Int32Value(), &set, &previous), "pthread_sigmask");
   return FromSigset(info.Env(), previous);
 }
 
@@ -96,9 +97,12 @@ Napi::Value ProcessMaskJs(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("previous", FromSigset(env, previous));
   result.Set("reached", Napi::Number::New(env, reached));
-  Napi::Array list = Napi::Array::New(env, skipped.size());
-  for (size_t i = 0; i < skipped.size(); i++) list.Set(i, ThreadInfo(env, skipped[i]));
-  result.Set("skipped", list);
+  // Absent when no thread was skipped, the usual case: no array is made.
+  if (!skipped.empty()) {
+    Napi::Array list = Napi::Array::New(env, skipped.size());
+    for (size_t i = 0; i < skipped.size(); i++) list.Set(i, ThreadInfo(env, skipped[i]));
+    result.Set("skipped", list);
+  }
   return result;
 }
 
@@ -159,8 +163,8 @@ Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
   return object;
 }
 
-// waitid(idtype: one of exports.idtype, id, { stopped, continued, noWait }, block, noChildIsFalse)
-// -> a result, null (nothing ready), or false for ECHILD when noChildIsFalse.
+// waitid(idtype: one of exports.idtype, id, flags: exports.waitFlags ORed, block, noChildIsFalse)
+// -> a result, undefined (nothing ready), or false for ECHILD when noChildIsFalse.
 // Callers for whom "no such child" is an ordinary answer (is there any
 // child? was it reaped already?) get it without an Error being built and
 // thrown: a C++ throw runs the unwinder over this addon's tables, which
@@ -168,16 +172,13 @@ Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
 Napi::Value WaitIdJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   idtype_t idtype = static_cast<idtype_t>(info[0].As<Napi::Number>().Int32Value());
-  id_t id = static_cast<id_t>(info[1].As<Napi::Number>().Int64Value());
-  Napi::Object flags_object = info[2].As<Napi::Object>();
-  int flags = WEXITED;
-  if (flags_object.Get("stopped").ToBoolean()) flags |= WSTOPPED;
-  if (flags_object.Get("continued").ToBoolean()) flags |= WCONTINUED;
-  if (flags_object.Get("noWait").ToBoolean()) flags |= WNOWAIT;
+  id_t id = static_cast<id_t>(info[1].As<Napi::Number>().Int32Value());
+  int flags = WEXITED | (info[2].As<Napi::Number>().Int32Value() & (WSTOPPED | WCONTINUED | WNOWAIT));
   WaitResult result;
-  int err = WaitId(idtype, id, flags, info[3].ToBoolean(), &result);
-  if (err == -ECHILD && info[4].ToBoolean()) return Napi::Boolean::New(env, false);
+  int err = WaitId(idtype, id, flags, Flag(info[3]), &result);
+  if (err == -ECHILD && Flag(info[4])) return Napi::Boolean::New(env, false);
   Check(env, err, "waitid");
+  if (result.pid == 0) return Napi::Value();
   return WaitResultObject(env, result);
 }
 
@@ -202,9 +203,8 @@ Napi::Value IsattyJs(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), isatty(info[0].As<Napi::Number>().Int32Value()) == 1);
 }
 
-Napi::Value KillJs(const Napi::CallbackInfo& info) {
+void KillJs(const Napi::CallbackInfo& info) {
   Check(info.Env(), Kill(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()), "kill");
-  return info.Env().Undefined();
 }
 
 Napi::Value PidfdOpenJs(const Napi::CallbackInfo& info) {
@@ -219,11 +219,10 @@ Napi::Value PidfdExitedJs(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), exited);
 }
 
-Napi::Value PidfdSendSignalJs(const Napi::CallbackInfo& info) {
+void PidfdSendSignalJs(const Napi::CallbackInfo& info) {
   Check(info.Env(),
         PidfdSendSignal(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()),
         "pidfd_send_signal");
-  return info.Env().Undefined();
 }
 
 // spawn({ candidates, argv, env, cwd, stdio, setsid, setpgid, foregroundFd, cgroupFd? })
@@ -238,11 +237,10 @@ Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   request.cwd = options.Get("cwd").As<Napi::String>().Utf8Value();
   Napi::Array stdio = options.Get("stdio").As<Napi::Array>();
   for (uint32_t i = 0; i < 3; i++) request.stdio[i] = stdio.Get(i).As<Napi::Number>().Int32Value();
-  request.setsid = options.Get("setsid").ToBoolean();
-  request.setpgid = options.Get("setpgid").ToBoolean();
+  request.setsid = Flag(options.Get("setsid"));
+  request.setpgid = Flag(options.Get("setpgid"));
   request.foreground_fd = options.Get("foregroundFd").As<Napi::Number>().Int32Value();
-  Napi::Value cgroup_fd = options.Get("cgroupFd");
-  if (cgroup_fd.IsNumber()) request.cgroup_fd = cgroup_fd.As<Napi::Number>().Int32Value();
+  request.cgroup_fd = options.Get("cgroupFd").As<Napi::Number>().Int32Value();  // -1: none
   pid_t pid = 0;
   const char* step = nullptr;
   // The reaper pauses while the spawn runs: a child that fails to exec is
@@ -288,6 +286,7 @@ void RegisterPrimitives(Napi::Env env, Napi::Object exports) {
   Export<SpawnJs>(exports, "spawn");
   exports.Set("maskHow", MaskHowValues(env));
   exports.Set("idtype", IdtypeValues(env));
+  exports.Set("waitFlags", WaitFlagValues(env));
   exports.Set("carrierSignal", Napi::Number::New(env, CarrierSignal()));
   exports.Set("SIGRTMIN", Napi::Number::New(env, SIGRTMIN));
   exports.Set("SIGRTMAX", Napi::Number::New(env, SIGRTMAX));

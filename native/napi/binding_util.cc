@@ -20,20 +20,25 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall) {
 sigset_t ToSigset(const Napi::Value& value) {
   sigset_t set;
   sigemptyset(&set);
-  Napi::Array array = value.As<Napi::Array>();
-  for (uint32_t i = 0; i < array.Length(); i++) {
-    sigaddset(&set, array.Get(i).As<Napi::Number>().Int32Value());
+  bool lossless = true;
+  uint64_t mask = value.As<Napi::BigInt>().Uint64Value(&lossless);
+  for (int sig = 1; sig <= 64 && sig < NSIG; sig++) {
+    if (mask & (uint64_t{1} << (sig - 1))) sigaddset(&set, sig);
   }
   return set;
 }
 
-Napi::Array FromSigset(Napi::Env env, const sigset_t& set) {
-  Napi::Array array = Napi::Array::New(env);
-  uint32_t n = 0;
-  for (int sig = 1; sig < NSIG; sig++) {
-    if (sigismember(&set, sig) == 1) array.Set(n++, Napi::Number::New(env, sig));
+Napi::Value FromSigset(Napi::Env env, const sigset_t& set) {
+  uint64_t mask = 0;
+  for (int sig = 1; sig <= 64 && sig < NSIG; sig++) {
+    if (sigismember(&set, sig) == 1) mask |= uint64_t{1} << (sig - 1);
   }
-  return array;
+  return Napi::BigInt::New(env, mask);
+}
+
+bool Flag(const Napi::Value& value) {
+  bool flag = false;
+  return napi_get_value_bool(value.Env(), value, &flag) == napi_ok && flag;
 }
 
 std::vector<std::string> ToStrings(const Napi::Value& value) {

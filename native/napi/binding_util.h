@@ -1,5 +1,12 @@
 // Helpers shared by the binding files: Node-style errors and argument
 // conversion. Arguments were validated in TypeScript; these only convert.
+//
+// Every distinct Node-API function the addon calls is looked up in node's
+// symbol table on its first call, and each look-up pages part of that table
+// in (docs/runtime-facts.md, 35). So the usual paths use few: numbers and
+// booleans cross as themselves, signal sets as one BigInt, arrays and
+// objects only where a caller needs one. test/package/binding.test.js holds
+// each face to a budget.
 #pragma once
 
 #include <napi.h>
@@ -19,15 +26,25 @@ inline void Check(Napi::Env env, int err, const char* syscall) {
   if (err != 0) throw ErrnoError(env, err, syscall);
 }
 
-sigset_t ToSigset(const Napi::Value& value);          // array of signal numbers
-Napi::Array FromSigset(Napi::Env env, const sigset_t& set);
+// A signal set as a BigInt mask: bit n-1 stands for signal n (1 to 64).
+sigset_t ToSigset(const Napi::Value& value);
+Napi::Value FromSigset(Napi::Env env, const sigset_t& set);
+// A boolean argument: true or false, as the TypeScript types say; anything
+// else reads as false. (ToBoolean() would call two Node-API functions.)
+bool Flag(const Napi::Value& value);
 std::vector<std::string> ToStrings(const Napi::Value& value);
 
 // exports[name] = a function whose callback is known at compile time. The
 // runtime form (Function::New(env, fn)) allocates callback data and attaches a
 // finalizer to each function: one more Node-API symbol bound at load, and
 // work and memory for every export.
+// A function that returns nothing returns no value at all, which JS sees
+// as undefined: no napi_get_undefined.
 template <Napi::Function::Callback cb>
+void Export(Napi::Object exports, const char* name) {
+  exports.Set(name, Napi::Function::New<cb>(exports.Env(), name));
+}
+template <Napi::Function::VoidCallback cb>
 void Export(Napi::Object exports, const char* name) {
   exports.Set(name, Napi::Function::New<cb>(exports.Env(), name));
 }

@@ -9,11 +9,13 @@
 namespace pid1 {
 namespace {
 
-// faultForwardStart(signals): the fd to read requests from.
+// faultForwardStart(mask): the fd to read requests from.
 Napi::Value FaultForwardStartJs(const Napi::CallbackInfo& info) {
-  Napi::Array list = info[0].As<Napi::Array>();
+  sigset_t set = ToSigset(info[0]);
   std::vector<int> signals;
-  for (uint32_t i = 0; i < list.Length(); i++) signals.push_back(list.Get(i).As<Napi::Number>().Int32Value());
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sigismember(&set, sig) == 1) signals.push_back(sig);
+  }
   int fd = -1;
   Check(info.Env(), FaultForwardStart(signals, &fd), "sigaction");
   return Napi::Number::New(info.Env(), fd);
@@ -31,10 +33,7 @@ Napi::Value FaultForwardReadJs(const Napi::CallbackInfo& info) {
   return out;
 }
 
-Napi::Value TtyDetachJs(const Napi::CallbackInfo& info) {
-  Check(info.Env(), TtyDetach(info[0].As<Napi::Number>().Int32Value()), "ioctl");
-  return info.Env().Undefined();
-}
+void TtyDetachJs(const Napi::CallbackInfo& info) { Check(info.Env(), TtyDetach(info[0].As<Napi::Number>().Int32Value()), "ioctl"); }
 
 }  // namespace
 

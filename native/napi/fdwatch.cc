@@ -48,50 +48,48 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
  private:
   static void OnClosed(uv_handle_t* handle) { std::free(handle); }
 
-  // Loop thread.
+  // Loop thread. Node-API called directly: node-addon-api's MakeCallback
+  // would add an escapable scope and its checks, Node-API functions this
+  // addon calls nowhere else. A JS exception in the callback is Node's
+  // (napi_make_callback reports it as uncaught); nothing unwinds into libuv.
   static void OnReadable(uv_poll_t* handle, int status, int) {
     auto* self = static_cast<FdWatcher*>(handle->data);
     if (self == nullptr) return;
-    Napi::Env env = self->Env();
-    Napi::HandleScope scope(env);
-    try {
-      self->callback_.MakeCallback(self->Value(), {Napi::Number::New(env, status)});
-    } catch (const Napi::Error& error) {
-      try {
-        error.ThrowAsJavaScriptException();  // never unwind into libuv
-      } catch (...) {
-      }
+    napi_env env = self->Env();
+    napi_handle_scope scope = nullptr;
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    napi_value receiver = self->Value();
+    napi_value callback = self->callback_.Value();
+    napi_value argument = nullptr;
+    if (napi_create_double(env, status, &argument) == napi_ok) {
+      napi_make_callback(env, nullptr, receiver, callback, 1, &argument, nullptr);
     }
+    napi_close_handle_scope(env, scope);
   }
 
-  Napi::Value Start(const Napi::CallbackInfo& info) {
+  void Start(const Napi::CallbackInfo& info) {
     if (handle_ != nullptr) Check(info.Env(), uv_poll_start(handle_, UV_READABLE, OnReadable), "uv_poll_start");
-    return info.Env().Undefined();
   }
 
-  Napi::Value Stop(const Napi::CallbackInfo& info) {
+  void Stop(const Napi::CallbackInfo&) {
     if (handle_ != nullptr) uv_poll_stop(handle_);
-    return info.Env().Undefined();
   }
 
-  Napi::Value Ref(const Napi::CallbackInfo& info) {
+  void Ref(const Napi::CallbackInfo&) {
     if (handle_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(handle_));
-    return info.Env().Undefined();
   }
 
-  Napi::Value Unref(const Napi::CallbackInfo& info) {
+  void Unref(const Napi::CallbackInfo&) {
     if (handle_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(handle_));
-    return info.Env().Undefined();
   }
 
   // Closes the libuv handle; the fd itself stays open and belongs to JS.
-  Napi::Value Close(const Napi::CallbackInfo& info) {
+  void Close(const Napi::CallbackInfo&) {
     if (handle_ != nullptr) {
       handle_->data = nullptr;
       uv_close(reinterpret_cast<uv_handle_t*>(handle_), OnClosed);
       handle_ = nullptr;
     }
-    return info.Env().Undefined();
   }
 
   uv_poll_t* handle_ = nullptr;
@@ -100,6 +98,9 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
 
 }  // namespace
 
-Napi::Function DefineFdWatcher(Napi::Env env) { return FdWatcher::Define(env); }
+// defineFdWatcher() -> the class. Defined when JS first needs it (lib/kernel/
+// native.ts keeps it): an app that watches no fd looks up none of the
+// Node-API functions a class needs.
+Napi::Value DefineFdWatcherJs(const Napi::CallbackInfo& info) { return FdWatcher::Define(info.Env()); }
 
 }  // namespace pid1

@@ -5,7 +5,7 @@
 #include <napi.h>
 
 #include <mutex>
-#include <unordered_set>
+#include <set>
 
 #include "core/ownership.h"
 #include "core/reaper.h"
@@ -18,136 +18,129 @@ namespace {
 // JS thread of the owner env; env is null when the function is torn down.
 // The callback only schedules JS's own drain: nothing a listener does runs
 // here, so no exception can meet Node-API's (DEP0168) handling. Should the
-// callback throw anyway, it becomes the process's uncaught exception.
-void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, std::nullptr_t*) {
+// callback throw anyway, it becomes the process's uncaught exception (the
+// exception stays pending for Node-API). The callback is its own receiver:
+// no napi_get_undefined. The thread-safe function is Node-API's own, not
+// node-addon-api's wrapper, which would make its resource name from a C
+// string (napi_create_string_utf8); JS passes that name.
+void CallJs(napi_env env, napi_value callback, void*, void*) {
   if (env == nullptr || callback == nullptr) return;
-  try {
-    callback.Call({});
-  } catch (const Napi::Error& error) {
-    try {
-      error.ThrowAsJavaScriptException();
-    } catch (...) {
-      // teardown: there is no JS left to tell
-    }
-  }
+  napi_call_function(env, callback, callback, 0, nullptr, nullptr);
 }
 
-using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, std::nullptr_t, CallJs>;
-
 struct ReaperJs {
-  Tsfn tsfn;
+  napi_threadsafe_function tsfn = nullptr;
   napi_env owner = nullptr;  // the env that started the reaper
 };
 ReaperJs g_reaper_js;  // touched only on the owner's JS thread
 
-void OnEnvCleanup(void* arg);
-
-void StopReaper(bool from_hook) {
+void StopReaper() {
   TheReaper().Stop();
   if (g_reaper_js.owner != nullptr) {
-    if (!from_hook) napi_remove_env_cleanup_hook(g_reaper_js.owner, OnEnvCleanup, g_reaper_js.owner);
-    g_reaper_js.tsfn.Release();
+    napi_release_threadsafe_function(g_reaper_js.tsfn, napi_tsfn_release);
+    g_reaper_js.tsfn = nullptr;
     g_reaper_js.owner = nullptr;
   }
 }
 
-// The env that started the reaper is going away (Worker exit, process exit).
-void OnEnvCleanup(void* arg) {
-  if (g_reaper_js.owner == static_cast<napi_env>(arg)) StopReaper(true);
-}
-
 // Envs with the hook below: Node aborts on a hook added twice, and the
 // addon can be initialised twice in one env (two copies of the package).
+// (std::set, not a hash set: those call libm's ceilf, whose code would be
+// paged in for it.)
 std::mutex g_envs_mutex;
-std::unordered_set<napi_env> g_envs;
+std::set<napi_env> g_envs;
 
-// Any env that loaded pid1 is going away: libuv will never collect the
-// children its loop spawned, so they become the reaper's.
-void ReleaseEnvChildren(void* arg) {
+// Any env that loaded pid1 is going away (Worker exit, process exit). If it
+// started the reaper, the reaper stops; libuv will never collect the
+// children its loop spawned, so they become the reaper's (or the next's).
+// One hook per env for both: a hook added and removed with each start would
+// cost Node-API look-ups and could be forgotten.
+void OnEnvCleanup(void* arg) {
   {
     std::lock_guard<std::mutex> lock(g_envs_mutex);
     g_envs.erase(static_cast<napi_env>(arg));
   }
+  if (g_reaper_js.owner == static_cast<napi_env>(arg)) StopReaper();
   Ownership::Get().ReleaseAll(reinterpret_cast<Ownership::Owner>(arg));
 }
 
 Ownership::Owner OwnerOf(const Napi::CallbackInfo& info) { return reinterpret_cast<Ownership::Owner>(static_cast<napi_env>(info.Env())); }
 
-Napi::Int32Array ToInt32Array(Napi::Env env, const std::vector<int32_t>& events) {
-  Napi::Int32Array out = Napi::Int32Array::New(env, events.size());
-  std::copy(events.begin(), events.end(), out.Data());
-  return out;
+// Events cross as a Buffer of int32s (one Node-API call; JS views it as an
+// Int32Array).
+Napi::Value EventsBuffer(Napi::Env env, const std::vector<int32_t>& events) {
+  napi_value out = nullptr;
+  void* data = nullptr;
+  napi_status status = napi_create_buffer_copy(env, events.size() * sizeof(int32_t), events.data(), &data, &out);
+  NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  return Napi::Value(env, out);
 }
 
-Napi::Int32Array TakeEvents(Napi::Env env) {
+Napi::Value TakeEvents(Napi::Env env) {
   std::vector<int32_t> events;
   TheReaper().Take(&events);
-  return ToInt32Array(env, events);
+  return EventsBuffer(env, events);
 }
 
-// reaperStart(signals, onEvents)
-Napi::Value Start(const Napi::CallbackInfo& info) {
+// reaperStart(mask, onEvents, resourceName)
+void Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (TheReaper().running()) Check(env, -EBUSY, "reaperStart");
   sigset_t set = ToSigset(info[0]);
-  Tsfn tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "pid1-reaper", 0, 1);
-  tsfn.Unref(env);  // the reaper never keeps the process alive by itself
+  napi_threadsafe_function tsfn = nullptr;
+  napi_status status = napi_create_threadsafe_function(env, info[1], nullptr, info[2], 0, 1, nullptr, nullptr, nullptr, CallJs, &tsfn);
+  NAPI_THROW_IF_FAILED_VOID(env, status);
+  napi_unref_threadsafe_function(env, tsfn);  // the reaper never keeps the process alive by itself
   const char* step = nullptr;
   int err = TheReaper().Start(
       set,
-      [tsfn]() mutable {
-        // Reaper thread. NonBlockingCall with an unbounded queue never waits for JS.
-        tsfn.NonBlockingCall();
+      [tsfn]() {
+        // Reaper thread. Non-blocking with an unbounded queue: never waits for JS.
+        napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
       },
       &step);
   if (err != 0) {
-    tsfn.Release();
+    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
     Check(env, err, step);
   }
-  napi_add_env_cleanup_hook(env, OnEnvCleanup, env);
   g_reaper_js.tsfn = tsfn;
   g_reaper_js.owner = env;
-  return env.Undefined();
 }
 
-// reaperTake() -> Int32Array of the events queued so far
+// reaperTake() -> the events queued so far
 Napi::Value Take(const Napi::CallbackInfo& info) { return TakeEvents(info.Env()); }
 
-// reaperStop() -> Int32Array of the events the thread queued before it ended
+// reaperStop() -> the events the thread queued before it ended
 Napi::Value Stop(const Napi::CallbackInfo& info) {
-  StopReaper(false);
+  StopReaper();
   return TakeEvents(info.Env());
 }
 
-// reaperReapStopped() -> Int32Array of the events of one reap pass run on
-// this thread; the reaper must be stopped.
+// reaperReapStopped() -> the events of one reap pass run on this thread;
+// the reaper must be stopped.
 Napi::Value ReapStopped(const Napi::CallbackInfo& info) {
   std::vector<int32_t> events;
   Check(info.Env(), TheReaper().ReapWhileStopped(&events), "reaperReapStopped");
-  return ToInt32Array(info.Env(), events);
+  return EventsBuffer(info.Env(), events);
 }
 
 // reaperRef(on): whether the reaper holds the event loop open (the pid1
 // command waits on it for its child; init() never lets it).
-Napi::Value RefLoop(const Napi::CallbackInfo& info) {
+void RefLoop(const Napi::CallbackInfo& info) {
   if (g_reaper_js.owner == static_cast<napi_env>(info.Env())) {
-    if (info[0].ToBoolean()) {
-      g_reaper_js.tsfn.Ref(info.Env());
+    if (Flag(info[0])) {
+      napi_ref_threadsafe_function(info.Env(), g_reaper_js.tsfn);
     } else {
-      g_reaper_js.tsfn.Unref(info.Env());
+      napi_unref_threadsafe_function(info.Env(), g_reaper_js.tsfn);
     }
   }
-  return info.Env().Undefined();
 }
 
 Napi::Value Tid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), TheReaper().tid()); }
 
 Napi::Value Running(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), TheReaper().running()); }
 
-Napi::Value SetHandOn(const Napi::CallbackInfo& info) {
-  TheReaper().SetHandOn(info[0].As<Napi::Number>().Int32Value(), info[1].ToBoolean());
-  return info.Env().Undefined();
-}
+void SetHandOn(const Napi::CallbackInfo& info) { TheReaper().SetHandOn(info[0].As<Napi::Number>().Int32Value(), Flag(info[1])); }
 
 std::vector<int> ToInts(const Napi::Value& value) {
   std::vector<int> out;
@@ -158,20 +151,15 @@ std::vector<int> ToInts(const Napi::Value& value) {
 
 // setForward(target, leader, rewrite[]) where rewrite[sig] is the signal to
 // send for sig (0 drops it).
-Napi::Value SetForward(const Napi::CallbackInfo& info) {
+void SetForward(const Napi::CallbackInfo& info) {
   TheReaper().SetForward(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), ToInts(info[2]));
-  return info.Env().Undefined();
 }
 
-Napi::Value SetForwardChildren(const Napi::CallbackInfo& info) {
-  TheReaper().SetForwardChildren(info[0].ToBoolean());
-  return info.Env().Undefined();
-}
+void SetForwardChildren(const Napi::CallbackInfo& info) { TheReaper().SetForwardChildren(Flag(info[0])); }
 
 // setForwardWhen(signal, when): when is one of protocol.forwardWhen.
-Napi::Value SetForwardWhen(const Napi::CallbackInfo& info) {
+void SetForwardWhen(const Napi::CallbackInfo& info) {
   TheReaper().SetForwardWhen(info[0].As<Napi::Number>().Int32Value(), static_cast<ForwardWhen>(info[1].As<Napi::Number>().Int32Value()));
-  return info.Env().Undefined();
 }
 
 // reaperSentAgo(signal, pid, pgrp, startTicks) -> ms since the last forward of
@@ -182,36 +170,25 @@ Napi::Value SentAgo(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ms);
 }
 
-// reaperSetReporting(allReaps, quietSignals[])
-Napi::Value SetReporting(const Napi::CallbackInfo& info) {
-  TheReaper().SetReporting(info[0].ToBoolean(), ToInts(info[1]));
-  return info.Env().Undefined();
+// reaperSetReporting(allReaps, quietMask)
+void SetReporting(const Napi::CallbackInfo& info) {
+  sigset_t quiet = ToSigset(info[1]);
+  std::vector<int> signals;
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sigismember(&quiet, sig) == 1) signals.push_back(sig);
+  }
+  TheReaper().SetReporting(Flag(info[0]), signals);
 }
 
-Napi::Value HoldForward(const Napi::CallbackInfo& info) {
-  TheReaper().HoldForward();
-  return info.Env().Undefined();
-}
+void HoldForward(const Napi::CallbackInfo&) { TheReaper().HoldForward(); }
 
-Napi::Value SpawnBegin(const Napi::CallbackInfo& info) {
-  Ownership::Get().SpawnBegin();
-  return info.Env().Undefined();
-}
+void SpawnBegin(const Napi::CallbackInfo&) { Ownership::Get().SpawnBegin(); }
 
-Napi::Value SpawnEnd(const Napi::CallbackInfo& info) {
-  Ownership::Get().SpawnEnd(info[0].As<Napi::Number>().Int32Value(), OwnerOf(info));
-  return info.Env().Undefined();
-}
+void SpawnEnd(const Napi::CallbackInfo& info) { Ownership::Get().SpawnEnd(info[0].As<Napi::Number>().Int32Value(), OwnerOf(info)); }
 
-Napi::Value Release(const Napi::CallbackInfo& info) {
-  Ownership::Get().Release(info[0].As<Napi::Number>().Int32Value(), OwnerOf(info));
-  return info.Env().Undefined();
-}
+void Release(const Napi::CallbackInfo& info) { Ownership::Get().Release(info[0].As<Napi::Number>().Int32Value(), OwnerOf(info)); }
 
-Napi::Value SetExempt(const Napi::CallbackInfo& info) {
-  Ownership::Get().SetExempt(info[0].As<Napi::Number>().Int32Value(), info[1].ToBoolean());
-  return info.Env().Undefined();
-}
+void SetExempt(const Napi::CallbackInfo& info) { Ownership::Get().SetExempt(info[0].As<Napi::Number>().Int32Value(), Flag(info[1])); }
 
 // The native/JS protocol, written once in reaper.h and handed to JS.
 Napi::Object Protocol(Napi::Env env) {
@@ -226,8 +203,9 @@ Napi::Object Protocol(Napi::Env env) {
   flags.Set("handedOn", kSignalHandedOn);
   flags.Set("forwarded", kSignalForwarded);
   protocol.Set("signalFlags", flags);
-  Napi::Array syscalls = Napi::Array::New(env, kSyscallCount);
-  for (int i = 0; i < kSyscallCount; i++) syscalls.Set(i, kReaperSyscallNames[i]);
+  // name -> index: names as keys, so that no string value is made.
+  Napi::Object syscalls = Napi::Object::New(env);
+  for (int i = 0; i < kSyscallCount; i++) syscalls.Set(kReaperSyscallNames[i], i);
   protocol.Set("syscalls", syscalls);
   Napi::Object when = Napi::Object::New(env);
   when.Set("always", static_cast<int32_t>(ForwardWhen::kAlways));
@@ -242,7 +220,7 @@ Napi::Object Protocol(Napi::Env env) {
 void RegisterReaper(Napi::Env env, Napi::Object exports) {
   {
     std::lock_guard<std::mutex> lock(g_envs_mutex);
-    if (g_envs.insert(env).second) napi_add_env_cleanup_hook(env, ReleaseEnvChildren, static_cast<napi_env>(env));
+    if (g_envs.insert(env).second) napi_add_env_cleanup_hook(env, OnEnvCleanup, static_cast<napi_env>(env));
   }
   exports.Set("reaperProtocol", Protocol(env));
   Export<Start>(exports, "reaperStart");

@@ -35,19 +35,19 @@ test('mask how: block, unblock and set do to the kernel mask what their names sa
   } finally {
     pid1.sigprocmask('set', before);
   }
-  assert.throws(() => native.threadMask(outside(native.maskHow), [SIGUSR2]), { code: 'EINVAL', syscall: 'pthread_sigmask' });
+  assert.throws(() => native.threadMask(outside(native.maskHow), 1n << BigInt(SIGUSR2 - 1)), { code: 'EINVAL', syscall: 'pthread_sigmask' });
   assert.strictEqual(kernelBlocks(SIGUSR2), before.includes('SIGUSR2'));
 });
 
 test('idtype: pid and pidfd name the child they are given; any other value is EINVAL', () => {
   assert.deepStrictEqual(Object.keys(native.idtype).sort(), ['all', 'pgid', 'pid', 'pidfd']);
-  const noWait = { stopped: false, continued: false, noWait: true };
+  const noWait = native.waitFlags.noWait;
   const child = pid1.spawn('sh', ['-c', 'exit 7']);
   const fd = pid1.pidfdSupported() ? native.pidfdOpen(child.pid) : -1;
   try {
-    assert.strictEqual(native.waitid(native.idtype.pid, child.pid, noWait, true).exitCode, 7);
-    if (fd >= 0) assert.strictEqual(native.waitid(native.idtype.pidfd, fd, noWait, true).pid, child.pid);
-    assert.throws(() => native.waitid(outside(native.idtype), child.pid, noWait, false), { code: 'EINVAL', syscall: 'waitid' });
+    assert.strictEqual(native.waitid(native.idtype.pid, child.pid, noWait, true, false).exitCode, 7);
+    if (fd >= 0) assert.strictEqual(native.waitid(native.idtype.pidfd, fd, noWait, true, false).pid, child.pid);
+    assert.throws(() => native.waitid(outside(native.idtype), child.pid, noWait, false, false), { code: 'EINVAL', syscall: 'waitid' });
     assert.strictEqual(pid1.waitid('pid', child.pid, { block: true }).exitCode, 7);
   } finally {
     if (fd >= 0) fs.closeSync(fd);
