@@ -284,7 +284,7 @@ export class ProcessHandle {
   #settle(resolve: (status: ExitStatus) => void): void {
     const raw = this.#peek();
     if (raw) {
-      resolve({ exitCode: raw.exitCode, signal: raw.signal === null ? null : signalName(raw.signal), known: true });
+      resolve({ exitCode: raw.exitCode ?? null, signal: raw.signal === undefined ? null : signalName(raw.signal), known: true });
       return;
     }
     this.#fromReaper(resolve);

@@ -3,11 +3,11 @@
 import { existsSync } from 'fs';
 import * as path from 'path';
 
-/** A wait result as the addon returns it (signals as numbers). */
+/** A wait result as the addon returns it (signals as numbers; absent: none). */
 export interface NativeWaitResult {
   pid: number;
-  exitCode: number | null;
-  signal: number | null;
+  exitCode?: number;
+  signal?: number;
   coreDumped: boolean;
   stopped: boolean;
   continued: boolean;

@@ -31,7 +31,8 @@ export interface WaitOptions {
 }
 
 export function toWaitResult(raw: NativeWaitResult): WaitResult {
-  return { ...raw, signal: raw.signal === null ? null : signalName(raw.signal) };
+  const { pid, exitCode = null, signal, coreDumped, stopped, continued } = raw;
+  return { pid, exitCode, signal: signal === undefined ? null : signalName(signal), coreDumped, stopped, continued };
 }
 
 const OPTION_KEYS = ['noWait', 'untraced', 'continued', 'block', 'throwIfNoChildren'] as const;

@@ -155,8 +155,9 @@ Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
   if (r.pid == 0) return env.Null();
   Napi::Object object = Napi::Object::New(env);
   object.Set("pid", Napi::Number::New(env, r.pid));
-  object.Set("exitCode", r.exit_code >= 0 ? Napi::Number::New(env, r.exit_code) : env.Null());
-  object.Set("signal", r.signal != 0 ? Napi::Number::New(env, r.signal) : env.Null());
+  // Absent rather than null: napi_get_null would be one more Node-API look-up.
+  if (r.exit_code >= 0) object.Set("exitCode", Napi::Number::New(env, r.exit_code));
+  if (r.signal != 0) object.Set("signal", Napi::Number::New(env, r.signal));
   object.Set("coreDumped", Napi::Boolean::New(env, r.core_dumped));
   object.Set("stopped", Napi::Boolean::New(env, r.stopped));
   object.Set("continued", Napi::Boolean::New(env, r.continued));
