@@ -8,7 +8,7 @@ import { constants } from 'os';
 import * as path from 'path';
 import { HINT, parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
 import { killProcessGroup, pidfdSupported, ProcessHandle } from '../core/kill';
-import { FaultWatcher, forwardFaults } from '../kernel/faultfwd';
+import { startFaultForwarding } from '../kernel/faultfwd';
 import { detachTerminal, isTerminal } from '../kernel/tty';
 import { descendantsOf, hasDescendants, ProcessInfo } from '../kernel/procfs';
 import { reaper, ReapEvent, ReaperSink, SignalEvent } from '../core/reaper';
@@ -71,7 +71,7 @@ class CommandRun {
   // which tells the child alone.
   readonly #handOff: boolean;
   // Held for the life of the run: a collected watcher closes its handle.
-  #faultWatcher: FaultWatcher | undefined;
+  #faultFd = -1;
   #childPid = 0;
   #child: ProcessHandle | undefined;
   #childStatus: number | undefined;
@@ -91,25 +91,13 @@ class CommandRun {
 
   /**
    * First of all: from here on, a fault signal another process sends is a
-   * request to forward, not pid1's death. Requests that come before the
-   * child exists wait in the pipe.
+   * request to forward, not pid1's death. Requests wait in the pipe until
+   * the reaper thread reads them with its signalfd; it forwards and reports
+   * them as it does every other signal (held until the child's pid is
+   * known).
    */
   forwardFaults(): void {
-    this.#faultWatcher = forwardFaults(FAULTS, (signo, from) => this.#forwardFault(signo, from));
-  }
-
-  #forwardFault(signo: number, from: number): void {
-    const signal = signalName(signo);
-    this.#log('info', `received ${signal} from pid ${from}`, { event: 'signal', signal, from });
-    const mapped = this.#settings.rewrite.get(signo) ?? signo;
-    // Never pid 0 or -1: without a started child there is nobody to tell.
-    if (mapped === 0 || this.#childPid <= 1 || this.#childStatus !== undefined) return;
-    try {
-      if (this.#groupTarget) killProcessGroup(this.#childPid, mapped);
-      else this.#child?.kill(mapped);
-    } catch (error) {
-      if (!hasCode(error, 'ESRCH')) throw error; // the child is gone
-    }
+    this.#faultFd = startFaultForwarding(FAULTS);
   }
 
   /**
@@ -153,12 +141,14 @@ class CommandRun {
     // Asked now, not in the child's first moments: the first answer costs
     // the main thread a few hundred µs (fs), which would compete with it.
     pidfdSupported();
-    reaper.start(this.#forwarded, this.#sink);
+    // A signal that arrives before the child's pid is known is held, not
+    // lost: held from before the thread starts, which may read a fault
+    // request queued already in its first pass.
+    reaper.holdForward();
+    reaper.start(this.#forwarded, this.#sink, { faultFd: this.#faultFd });
     reaper.ref();
     const heard = new Set<number>([...STOPPING, ...(process.pid !== 1 ? JOB_CONTROL : [])]);
     reaper.report(settings.warnOnReap || settings.verbosity >= LEVELS.debug, settings.verbosity >= LEVELS.info ? [] : this.#forwarded.filter((s) => !heard.has(s)));
-    // A signal that arrives before the child's pid is known is held, not lost.
-    reaper.holdForward();
   }
 
   /** fork + exec of the command; 127 when it is missing, 126 when it cannot run. */

@@ -55,6 +55,12 @@ export interface ReaperOptions {
   forwardChildren?: boolean;
   /** Per signal; 'always' where not given. */
   forwardWhen?: ReadonlyMap<number, ForwardWhen>;
+  /**
+   * The fault forwarder's pipe (kernel/faultfwd.ts): the thread reads its
+   * requests as signals, forwarded and reported like those of the
+   * signalfd, never handed on. The fd stays the caller's.
+   */
+  faultFd?: number;
 }
 
 const SIGCHLD = constants.signals.SIGCHLD;
@@ -114,6 +120,7 @@ export class Reaper {
     const set = [...new Set([SIGCHLD, ...signals])].sort((a, b) => a - b);
     // Configured before the thread starts: the first signal it reads obeys it.
     native.reaperSetForwardChildren(options.forwardChildren === true);
+    native.reaperSetFaultFd(options.faultFd ?? -1);
     for (const [signal, when] of options.forwardWhen ?? []) native.reaperSetForwardWhen(signal, wire().forwardWhen[when]);
     for (const signal of set) if (signal !== SIGCHLD) native.reaperSetHandOn(signal, process.listenerCount(signalName(signal)) > 0);
     const before = new Set(sigprocmask('block', [], { scope: 'thread' }).map((name) => normalizeSignal(name)));

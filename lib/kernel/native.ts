@@ -138,6 +138,8 @@ export interface NativeBinding {
   /** ms since the last forward of `signal` reached that process, or -1. */
   reaperSentAgo(signal: number, pid: number, pgrp: number, startTicks: number): number;
   reaperHoldForward(): void;
+  /** Before reaperStart: the fault forwarder's pipe, read by the thread; -1: none. */
+  reaperSetFaultFd(fd: number): void;
   reaperSetReporting(allReaps: boolean, quietMask: SignalMask): void;
   spawnBegin(): void;
   spawnEnd(pid: number): void;
@@ -148,8 +150,6 @@ export interface NativeBinding {
   defineFdWatcher(): NativeBinding['FdWatcher'];
   /** The pid1 command's fault signals: installs the handler, returns the requests' fd. */
   faultForwardStart(mask: SignalMask): number;
-  /** Queued requests: signal, sender pid, sender uid, si_code; four per request. */
-  faultForwardRead(fd: number): number[];
   /** TIOCNOTTY, with SIGHUP and SIGCONT ignored around it. */
   ttyDetach(fd: number): void;
 }

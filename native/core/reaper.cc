@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "core/ownership.h"
+#include "kernel/faultfwd.h"
 #include "kernel/pidfd.h"
 #include "kernel/procstat.h"
 #include "kernel/signalfd.h"
@@ -126,6 +127,7 @@ void Reaper::Stop() {
   forward_target_ = 0;
   forward_leader_ = 0;
   forward_children_ = false;
+  fault_fd_ = -1;
   {
     std::lock_guard<std::mutex> lock(held_mutex_);
     holding_ = false;
@@ -373,6 +375,37 @@ void Reaper::ReapPass(std::vector<int32_t>* batch) {
   }
 }
 
+// Reaper thread.
+void Reaper::OnSignal(const signalfd_siginfo& info, bool may_hand_on, std::vector<int32_t>* batch) {
+  int sig = static_cast<int>(info.ssi_signo);
+  if (sig <= 0 || sig >= NSIG) return;
+  bool listening = may_hand_on && hand_on_[sig].load();
+  // Forwarded before it is handed on: a JS listener that then calls
+  // shutdown() finds the children signalled already, and signals none twice.
+  auto when = static_cast<ForwardWhen>(forward_when_[sig].load());
+  bool forwarded = (when == ForwardWhen::kAlways || (when == ForwardWhen::kListening && listening)) && Forward(sig, info.ssi_code);
+  if (listening) HandOn(info);
+  if (quiet_[sig].load()) return;
+  int32_t flags = (listening ? kSignalHandedOn : 0) | (forwarded ? kSignalForwarded : 0);
+  batch->insert(batch->end(), {kEventSignal, sig, static_cast<int32_t>(info.ssi_pid), static_cast<int32_t>(info.ssi_uid), info.ssi_code, flags});
+}
+
+// Reaper thread: the fault forwarder's requests, as signals.
+void Reaper::ReadFaults(std::vector<int32_t>* batch) {
+  std::vector<FaultRequest> requests;
+  int err = FaultForwardRead(fault_fd_, &requests);
+  if (err != 0) PushError(-err, kSyscallRead, batch);
+  for (const FaultRequest& request : requests) {
+    signalfd_siginfo info;
+    std::memset(&info, 0, sizeof info);
+    info.ssi_signo = static_cast<uint32_t>(request.signal);
+    info.ssi_pid = static_cast<uint32_t>(request.pid);
+    info.ssi_uid = static_cast<uint32_t>(request.uid);
+    info.ssi_code = request.code;
+    OnSignal(info, false, batch);
+  }
+}
+
 // Reaper thread: hands a batch to the queue; tells JS once per Take().
 void Reaper::Publish(std::vector<int32_t>* batch) {
   if (batch->empty()) return;
@@ -396,8 +429,9 @@ void Reaper::Run(std::promise<pid_t> started) {
   ReapPass(&batch);
   Publish(&batch);
   for (;;) {
-    struct pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) {
+    // A negative fd (no fault pipe) is one poll() leaves out.
+    struct pollfd fds[3] = {{signal_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}, {fault_fd_, POLLIN, 0}};
+    if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       // EFAULT/EINVAL/ENOMEM: nothing sane is left to do but say so.
       PushError(errno, kSyscallPoll, &batch);
@@ -422,21 +456,20 @@ void Reaper::Run(std::promise<pid_t> started) {
     int err = SignalFdRead(signal_fd_, &infos);
     if (err != 0) PushError(-err, kSyscallRead, &batch);
     for (const signalfd_siginfo& info : infos) {
-      int sig = static_cast<int>(info.ssi_signo);
-      bool listening = hand_on_[sig].load();
-      if (sig == SIGCHLD) {
+      if (static_cast<int>(info.ssi_signo) == SIGCHLD) {
         HandOn(info);
         reap = true;
         continue;
       }
-      // Forwarded before it is handed on: a JS listener that then calls
-      // shutdown() finds the children signalled already, and signals none twice.
-      auto when = static_cast<ForwardWhen>(forward_when_[sig].load());
-      bool forwarded = (when == ForwardWhen::kAlways || (when == ForwardWhen::kListening && listening)) && Forward(sig, info.ssi_code);
-      if (listening) HandOn(info);
-      if (quiet_[sig].load()) continue;
-      int32_t flags = (listening ? kSignalHandedOn : 0) | (forwarded ? kSignalForwarded : 0);
-      batch.insert(batch.end(), {kEventSignal, sig, static_cast<int32_t>(info.ssi_pid), static_cast<int32_t>(info.ssi_uid), info.ssi_code, flags});
+      OnSignal(info, true, &batch);
+    }
+    if (fds[2].revents & POLLNVAL) {
+      // Closed under us (its owner must not while the thread runs): stop
+      // polling it rather than spin, and say so.
+      fault_fd_ = -1;
+      PushError(EBADF, kSyscallPoll, &batch);
+    } else if (fds[2].revents != 0) {
+      ReadFaults(&batch);
     }
     if (reap) ReapPass(&batch);
     Publish(&batch);

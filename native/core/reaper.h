@@ -84,6 +84,12 @@ class Reaper {
   // Until SetForward names a target, hold the signals to forward (the child
   // may signal us, or be meant to get a signal, before its pid is known).
   void HoldForward();
+  // Before Start: the read end of the fault forwarder's pipe
+  // (kernel/faultfwd.h), or -1. The thread polls it with its signalfd and
+  // treats each request as a signal it read there, except that it is never
+  // handed on: the handler behind a fault signal is the forwarder's own.
+  // The fd stays the caller's. Lasts one run.
+  void SetFaultFd(int fd) { fault_fd_ = fd; }
 
   // Which events reach JS. With reaps off only the forwarding leader's reap
   // is reported (and every reap while forwarding is held, so the leader's
@@ -106,6 +112,11 @@ class Reaper {
   };
 
   void Run(std::promise<pid_t> started);
+  // A signal other than SIGCHLD, read from the signalfd or the fault pipe:
+  // forwarded, handed on (may_hand_on) and queued for JS as the
+  // configuration says.
+  void OnSignal(const signalfd_siginfo& info, bool may_hand_on, std::vector<int32_t>* batch);
+  void ReadFaults(std::vector<int32_t>* batch);
   void HandOn(const signalfd_siginfo& info);
   bool Forward(int signal, int32_t code);
   void ForwardToChildren(int signal, int32_t code, std::vector<Sent>* sent);
@@ -119,6 +130,7 @@ class Reaper {
 
   int signal_fd_ = -1;
   int wake_fd_ = -1;
+  int fault_fd_ = -1;
   std::thread thread_;
   Notify notify_;
   bool running_ = false;

@@ -1,5 +1,6 @@
 // Bindings used by the pid1 command alone (lib/cli/cli.ts): fault-signal
-// forwarding and the terminal hand-off. Run on the JS thread that calls them.
+// forwarding (whose requests the reaper thread reads: reaperSetFaultFd) and
+// the terminal hand-off. Run on the JS thread that calls them.
 #include <napi.h>
 
 #include "kernel/faultfwd.h"
@@ -21,25 +22,12 @@ Napi::Value FaultForwardStartJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
-// faultForwardRead(fd): [signal, pid, uid, code, ...], four per request.
-Napi::Value FaultForwardReadJs(const Napi::CallbackInfo& info) {
-  std::vector<FaultRequest> requests;
-  Check(info.Env(), FaultForwardRead(info[0].As<Napi::Number>().Int32Value(), &requests), "read");
-  Napi::Array out = Napi::Array::New(info.Env(), requests.size() * 4);
-  uint32_t i = 0;
-  for (const FaultRequest& r : requests) {
-    for (int32_t value : {r.signal, r.pid, r.uid, r.code}) out.Set(i++, Napi::Number::New(info.Env(), value));
-  }
-  return out;
-}
-
 void TtyDetachJs(const Napi::CallbackInfo& info) { Check(info.Env(), TtyDetach(info[0].As<Napi::Number>().Int32Value()), "ioctl"); }
 
 }  // namespace
 
-void RegisterCli(Napi::Env env, Napi::Object exports) {
+void RegisterCli(Napi::Env, Napi::Object exports) {
   Export<FaultForwardStartJs>(exports, "faultForwardStart");
-  Export<FaultForwardReadJs>(exports, "faultForwardRead");
   Export<TtyDetachJs>(exports, "ttyDetach");
 }
 

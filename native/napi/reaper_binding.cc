@@ -182,6 +182,9 @@ void SetReporting(const Napi::CallbackInfo& info) {
 
 void HoldForward(const Napi::CallbackInfo&) { TheReaper().HoldForward(); }
 
+// reaperSetFaultFd(fd): before reaperStart; -1 for none.
+void SetFaultFd(const Napi::CallbackInfo& info) { TheReaper().SetFaultFd(info[0].As<Napi::Number>().Int32Value()); }
+
 void SpawnBegin(const Napi::CallbackInfo&) { Ownership::Get().SpawnBegin(); }
 
 void SpawnEnd(const Napi::CallbackInfo& info) { Ownership::Get().SpawnEnd(info[0].As<Napi::Number>().Int32Value(), OwnerOf(info)); }
@@ -236,6 +239,7 @@ void RegisterReaper(Napi::Env env, Napi::Object exports) {
   Export<SetForwardWhen>(exports, "reaperSetForwardWhen");
   Export<SentAgo>(exports, "reaperSentAgo");
   Export<HoldForward>(exports, "reaperHoldForward");
+  Export<SetFaultFd>(exports, "reaperSetFaultFd");
   Export<SetReporting>(exports, "reaperSetReporting");
   Export<SpawnBegin>(exports, "spawnBegin");
   Export<SpawnEnd>(exports, "spawnEnd");
