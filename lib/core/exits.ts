@@ -35,7 +35,8 @@ export interface ExitSlot {
    */
   readonly isZombie: () => boolean | undefined;
   status: ExitStatus | undefined;
-  waiter: ((status: ExitStatus) => void) | undefined;
+  /** Told once, when the reaper reports the reap (the handle's own clean-up, and `exited`). */
+  waiters: ((status: ExitStatus) => void)[];
   released: boolean;
 }
 
@@ -46,7 +47,7 @@ export interface ExitSlot {
 const slots = new Map<number, ExitSlot[]>();
 
 export function want(pid: number, startTime: number | undefined, isZombie: () => boolean | undefined): ExitSlot {
-  const slot: ExitSlot = { pid, startTime, isZombie, status: undefined, waiter: undefined, released: false };
+  const slot: ExitSlot = { pid, startTime, isZombie, status: undefined, waiters: [], released: false };
   const list = slots.get(pid);
   if (list === undefined) slots.set(pid, [slot]);
   else list.push(slot);
@@ -67,7 +68,7 @@ function drop(slot: ExitSlot): void {
  */
 export function release(slot: ExitSlot): void {
   slot.released = true;
-  slot.waiter = undefined;
+  slot.waiters = [];
   if (slot.status !== undefined) drop(slot);
 }
 
@@ -102,7 +103,7 @@ export function claimOf(pid: number): ExitSlot | undefined {
   return unknown.find((s) => startTime !== undefined && s.startTime === startTime) ?? unknown[0] ?? open[0];
 }
 
-/** The claim's process was reaped, so: tells its waiter. */
+/** The claim's process was reaped, so: tells its waiters. */
 export function settle(slot: ExitSlot, exitCode: number | null, signal: string | null): void {
   if (slot.status !== undefined) return;
   const status: ExitStatus = { exitCode, signal, known: true };
@@ -111,13 +112,13 @@ export function settle(slot: ExitSlot, exitCode: number | null, signal: string |
     drop(slot);
     return;
   }
-  const waiter = slot.waiter;
-  slot.waiter = undefined;
-  waiter?.(status);
+  const waiters = slot.waiters;
+  slot.waiters = [];
+  for (const waiter of waiters) waiter(status);
 }
 
 /** Calls `resolve` with the status once the reaper reports the slot's reap (at once if it has). */
 export function whenCollected(slot: ExitSlot, resolve: (status: ExitStatus) => void): void {
   if (slot.status !== undefined) resolve(slot.status);
-  else slot.waiter = resolve;
+  else slot.waiters.push(resolve);
 }

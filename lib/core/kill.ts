@@ -132,13 +132,14 @@ export class ProcessHandle {
       this.#slot = want(this.pid, this.#startTime, () => this.#isZombie());
       registry.register(this, this.#slot, this);
       // init()'s reaper may reap it any moment from now: hold its pidfd at
-      // once (the pid cannot have been reused yet: spawn() is in flight),
-      // and watch for the exit whether or not anyone waits, which closes it.
+      // once (the pid cannot have been reused yet: spawn() is in flight).
+      // The reaper's report of the reap closes it, whether or not anyone
+      // waits: no fd watch (and none of the Node-API look-ups a watch costs)
+      // for a child nobody asks about.
       if (native.reaperRunning() && pidfdSupported()) {
         // No start-time check here: while spawn() is in flight the pid names the child.
         this.#fd = native.pidfdOpen(this.pid);
-        this.#exited = this.#watch();
-        this.#exited.catch(() => {}); // closed before anyone asked: nobody to tell
+        whenCollected(this.#slot, () => this.#collected());
       }
       return;
     }
@@ -146,6 +147,18 @@ export class ProcessHandle {
       this.#fd = native.pidfdOpen(this.pid);
     } else {
       native.kill(this.pid, 0);
+    }
+  }
+
+  // spawn()'s child under init(): the reaper reported its reap, so the pid
+  // may name another process from now on. A watch of `exited` closes the
+  // pidfd itself when it fires (libuv must stop polling an fd before it is
+  // closed); else it is closed here.
+  #collected(): void {
+    this.#reaped = true;
+    if (this.#watcher === null && this.#fd >= 0) {
+      closeSync(this.#fd);
+      this.#fd = -1;
     }
   }
 
