@@ -24,7 +24,8 @@ ASAN_LIB=$(gcc -print-file-name=libasan.so)
 (cd "$ROOT" && npx tsc -p tsconfig.json)
 rm -rf "$WORK" "$LOGS"
 mkdir -p "$WORK/scripts" "$LOGS"
-cp -r "$ROOT/package.json" "$ROOT/LICENSE" "$ROOT/binding.gyp" "$ROOT/native" "$ROOT/dist" "$ROOT/test" "$WORK/"
+# prebuilds/: the loader tests check that PREBUILDS_ONLY=1 loads them.
+cp -r "$ROOT/package.json" "$ROOT/LICENSE" "$ROOT/binding.gyp" "$ROOT/native" "$ROOT/dist" "$ROOT/test" "$ROOT/prebuilds" "$WORK/"
 cp "$ROOT/scripts/build-native.js" "$ROOT/scripts/run-tests.js" "$WORK/scripts/"
 [ -d "$ROOT/scripts/faults" ] && cp -r "$ROOT/scripts/faults" "$WORK/scripts/"
 ln -s "$ROOT/node_modules" "$WORK/node_modules"
