@@ -21,31 +21,6 @@ namespace {
 // P_PIDFD (Linux 5.4) is 3 in the kernel's ABI; older libc headers lack the name.
 constexpr idtype_t kPidfdIdtype = static_cast<idtype_t>(3);
 
-// JS passes the values these export; the kernel refuses any other (EINVAL).
-Napi::Object MaskHowValues(Napi::Env env) {
-  Napi::Object how = Napi::Object::New(env);
-  how.Set("block", SIG_BLOCK);
-  how.Set("unblock", SIG_UNBLOCK);
-  how.Set("set", SIG_SETMASK);
-  return how;
-}
-
-Napi::Object WaitFlagValues(Napi::Env env) {
-  Napi::Object flags = Napi::Object::New(env);
-  flags.Set("stopped", WSTOPPED);
-  flags.Set("continued", WCONTINUED);
-  flags.Set("noWait", WNOWAIT);
-  return flags;
-}
-
-Napi::Object IdtypeValues(Napi::Env env) {
-  Napi::Object idtype = Napi::Object::New(env);
-  idtype.Set("all", static_cast<int32_t>(P_ALL));
-  idtype.Set("pid", static_cast<int32_t>(P_PID));
-  idtype.Set("pgid", static_cast<int32_t>(P_PGID));
-  idtype.Set("pidfd", static_cast<int32_t>(kPidfdIdtype));
-  return idtype;
-}
 
 Napi::Object ThreadInfo(Napi::Env env, const ThreadMaskInfo& info) {
   Napi::Object object = Napi::Object::New(env);
@@ -285,9 +260,10 @@ void RegisterPrimitives(Napi::Env env, Napi::Object exports) {
   Export<PidfdSendSignalJs>(exports, "pidfdSendSignal");
   Export<PidfdExitedJs>(exports, "pidfdExited");
   Export<SpawnJs>(exports, "spawn");
-  exports.Set("maskHow", MaskHowValues(env));
-  exports.Set("idtype", IdtypeValues(env));
-  exports.Set("waitFlags", WaitFlagValues(env));
+  // JS passes these values back; the kernel refuses any other (EINVAL).
+  exports.Set("maskHow", Constants(env, {{"block", SIG_BLOCK}, {"unblock", SIG_UNBLOCK}, {"set", SIG_SETMASK}}));
+  exports.Set("idtype", Constants(env, {{"all", P_ALL}, {"pid", P_PID}, {"pgid", P_PGID}, {"pidfd", kPidfdIdtype}}));
+  exports.Set("waitFlags", Constants(env, {{"stopped", WSTOPPED}, {"continued", WCONTINUED}, {"noWait", WNOWAIT}}));
   exports.Set("carrierSignal", Napi::Number::New(env, CarrierSignal()));
   exports.Set("SIGRTMIN", Napi::Number::New(env, SIGRTMIN));
   exports.Set("SIGRTMAX", Napi::Number::New(env, SIGRTMAX));

@@ -36,6 +36,12 @@ Napi::Value FromSigset(Napi::Env env, const sigset_t& set) {
   return Napi::BigInt::New(env, mask);
 }
 
+Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char*, int32_t>> values) {
+  Napi::Object object = Napi::Object::New(env);
+  for (const auto& [name, value] : values) object.Set(name, value);
+  return object;
+}
+
 bool Flag(const Napi::Value& value) {
   bool flag = false;
   return napi_get_value_bool(value.Env(), value, &flag) == napi_ok && flag;

@@ -12,7 +12,9 @@
 #include <napi.h>
 #include <signal.h>
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pid1 {
@@ -29,6 +31,10 @@ inline void Check(Napi::Env env, int err, const char* syscall) {
 // A signal set as a BigInt mask: bit n-1 stands for signal n (1 to 64).
 sigset_t ToSigset(const Napi::Value& value);
 Napi::Value FromSigset(Napi::Env env, const sigset_t& set);
+// An object of named integer constants, handed to JS once: the values JS
+// passes back (flags, kinds), written where the C++ defines them.
+Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char*, int32_t>> values);
+
 // A boolean argument: true or false, as the TypeScript types say; anything
 // else reads as false. (ToBoolean() would call two Node-API functions.)
 bool Flag(const Napi::Value& value);

@@ -197,24 +197,15 @@ void SetExempt(const Napi::CallbackInfo& info) { Ownership::Get().SetExempt(info
 Napi::Object Protocol(Napi::Env env) {
   Napi::Object protocol = Napi::Object::New(env);
   protocol.Set("eventInts", kEventInts);
-  Napi::Object kinds = Napi::Object::New(env);
-  kinds.Set("reap", static_cast<int32_t>(kEventReap));
-  kinds.Set("signal", static_cast<int32_t>(kEventSignal));
-  kinds.Set("error", static_cast<int32_t>(kEventError));
-  protocol.Set("kinds", kinds);
-  Napi::Object flags = Napi::Object::New(env);
-  flags.Set("handedOn", kSignalHandedOn);
-  flags.Set("forwarded", kSignalForwarded);
-  protocol.Set("signalFlags", flags);
+  protocol.Set("kinds", Constants(env, {{"reap", kEventReap}, {"signal", kEventSignal}, {"error", kEventError}}));
+  protocol.Set("signalFlags", Constants(env, {{"handedOn", kSignalHandedOn}, {"forwarded", kSignalForwarded}}));
   // name -> index: names as keys, so that no string value is made.
   Napi::Object syscalls = Napi::Object::New(env);
   for (int i = 0; i < kSyscallCount; i++) syscalls.Set(kReaperSyscallNames[i], i);
   protocol.Set("syscalls", syscalls);
-  Napi::Object when = Napi::Object::New(env);
-  when.Set("always", static_cast<int32_t>(ForwardWhen::kAlways));
-  when.Set("listening", static_cast<int32_t>(ForwardWhen::kListening));
-  when.Set("never", static_cast<int32_t>(ForwardWhen::kNever));
-  protocol.Set("forwardWhen", when);
+  protocol.Set("forwardWhen", Constants(env, {{"always", static_cast<int32_t>(ForwardWhen::kAlways)},
+                                              {"listening", static_cast<int32_t>(ForwardWhen::kListening)},
+                                              {"never", static_cast<int32_t>(ForwardWhen::kNever)}}));
   return protocol;
 }
 
