@@ -1,5 +1,6 @@
 #include "core/ownership.h"
 
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -28,6 +29,7 @@ void Ownership::DropLocked(pid_t pid, int count) {
 void Ownership::SpawnBegin() {
   std::lock_guard<std::mutex> lock(mutex_);
   ++in_flight_;
+  spawners_.insert(static_cast<pid_t>(syscall(SYS_gettid)));
 }
 
 void Ownership::SpawnEnd(pid_t pid, Owner owner) {

@@ -38,6 +38,12 @@ class Ownership {
 
   // Reaper thread, with mutex() held.
   std::mutex& mutex() { return mutex_; }
+  // The threads that began a spawn: a wrapped spawn (libuv's, pid1's, an
+  // exempt native one) forks on the thread that begins it, so these and the
+  // thread group leader, which adopts orphans, are the threads that can
+  // have children the reaper may take.
+  const std::set<pid_t>& Spawners() const { return spawners_; }
+  void ForgetSpawner(pid_t tid) { spawners_.erase(tid); }
   bool Paused() const { return in_flight_ > 0; }
   bool NoneOwned() const { return owned_.empty() && exempt_.empty(); }
   bool Owned(pid_t pid) const { return owned_.count(pid) != 0 || exempt_.count(pid) != 0; }
@@ -54,6 +60,7 @@ class Ownership {
   std::map<pid_t, int> owned_;
   std::map<Owner, std::map<pid_t, int>> by_owner_;
   std::set<pid_t> exempt_;
+  std::set<pid_t> spawners_;
   int wake_fd_ = -1;
 };
 

@@ -326,11 +326,22 @@ void Reaper::OnReaped(const WaitResult& result, std::vector<int32_t>* batch) {
 // returning the same first zombie, so when that one belongs to somebody else
 // the other children are looked at one by one. The per-thread children
 // lists may skip entries (proc(5)): what they miss is found on the next
-// pass, which the release of the owned zombie triggers.
+// pass, which the release of the owned zombie triggers. Only the lists of
+// the threads that can have such children are read: the leader's (orphans)
+// and those of the threads that began a spawn. Every thread's would be one
+// open and read per thread of node (about nine) for each libuv child's exit.
+// A child that some other thread forks without a wrapped spawn waits, in
+// this case only, for the pass after the owned zombie is collected.
 void Reaper::LookPastOwned(std::vector<int32_t>* batch) {
-  std::vector<pid_t> children;
-  ReadOwnChildren(&children);
   Ownership& ownership = Ownership::Get();
+  const pid_t leader = getpid();
+  std::vector<pid_t> children;
+  ReadChildrenOf(leader, &children);
+  std::vector<pid_t> gone;
+  for (pid_t tid : ownership.Spawners()) {
+    if (tid != leader && ReadChildrenOf(tid, &children) == -ENOENT) gone.push_back(tid);
+  }
+  for (pid_t tid : gone) ownership.ForgetSpawner(tid);
   for (pid_t pid : children) {
     if (pid <= 0 || ownership.Owned(pid)) continue;
     WaitResult result;

@@ -60,41 +60,56 @@ int ReadProcStat(pid_t pid, ProcStat* out) {
   return field >= 22 ? 0 : -EINVAL;
 }
 
+namespace {
+
+// Appends the pids of a children file (one per child of that thread): big
+// for a supervisor, so it is read in chunks. -errno when it cannot be opened.
+int ReadChildrenFile(const char* path, std::vector<pid_t>* out) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  char chunk[4096];
+  long partial = 0;
+  bool in_number = false;
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    for (ssize_t i = 0; i < n; i++) {
+      char c = chunk[i];
+      if (c >= '0' && c <= '9') {
+        partial = partial * 10 + (c - '0');
+        in_number = true;
+      } else if (in_number) {
+        out->push_back(static_cast<pid_t>(partial));
+        partial = 0;
+        in_number = false;
+      }
+    }
+  }
+  if (in_number) out->push_back(static_cast<pid_t>(partial));
+  close(fd);
+  return 0;
+}
+
+}  // namespace
+
 int ReadOwnChildren(std::vector<pid_t>* out) {
   DIR* dir = opendir("/proc/self/task");
   if (dir == nullptr) return -errno;
   char path[320];
-  // A children file holds one pid per child of that thread: big for a
-  // supervisor, so it is read in chunks.
-  char chunk[4096];
   while (struct dirent* entry = readdir(dir)) {
     if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
     snprintf(path, sizeof path, "/proc/self/task/%s/children", entry->d_name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;  // the thread exited
-    long partial = 0;
-    bool in_number = false;
-    for (;;) {
-      ssize_t n = read(fd, chunk, sizeof chunk);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      for (ssize_t i = 0; i < n; i++) {
-        char c = chunk[i];
-        if (c >= '0' && c <= '9') {
-          partial = partial * 10 + (c - '0');
-          in_number = true;
-        } else if (in_number) {
-          out->push_back(static_cast<pid_t>(partial));
-          partial = 0;
-          in_number = false;
-        }
-      }
-    }
-    if (in_number) out->push_back(static_cast<pid_t>(partial));
-    close(fd);
+    ReadChildrenFile(path, out);  // a thread that exited has none
   }
   closedir(dir);
   return 0;
+}
+
+int ReadChildrenOf(pid_t tid, std::vector<pid_t>* out) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/children", static_cast<int>(tid));
+  return ReadChildrenFile(path, out);
 }
 
 }  // namespace pid1

@@ -24,5 +24,7 @@ int ReadProcStat(pid_t pid, ProcStat* out);
 // /proc/self/task/*/children. proc(5) warns that the lists may skip entries
 // while the tree changes: a hint, never the only source.
 int ReadOwnChildren(std::vector<pid_t>* out);
+// The same for one thread of this process: -ENOENT once it has exited.
+int ReadChildrenOf(pid_t tid, std::vector<pid_t>* out);
 
 }  // namespace pid1
