@@ -24,8 +24,9 @@ ASAN_LIB=$(gcc -print-file-name=libasan.so)
 (cd "$ROOT" && npx tsc -p tsconfig.json)
 rm -rf "$WORK" "$LOGS"
 mkdir -p "$WORK/scripts" "$LOGS"
-# prebuilds/: the loader tests check that PREBUILDS_ONLY=1 loads them.
-cp -r "$ROOT/package.json" "$ROOT/LICENSE" "$ROOT/binding.gyp" "$ROOT/native" "$ROOT/dist" "$ROOT/test" "$ROOT/prebuilds" "$WORK/"
+# prebuilds/: the loader tests check that PREBUILDS_ONLY=1 loads them;
+# examples/: the supervisor tests run examples/supervisor.js.
+cp -r "$ROOT/package.json" "$ROOT/LICENSE" "$ROOT/binding.gyp" "$ROOT/native" "$ROOT/dist" "$ROOT/test" "$ROOT/prebuilds" "$ROOT/examples" "$WORK/"
 cp "$ROOT/scripts/build-native.js" "$ROOT/scripts/run-tests.js" "$WORK/scripts/"
 [ -d "$ROOT/scripts/faults" ] && cp -r "$ROOT/scripts/faults" "$WORK/scripts/"
 ln -s "$ROOT/node_modules" "$WORK/node_modules"
