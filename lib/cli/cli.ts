@@ -70,7 +70,7 @@ class CommandRun {
   // -c (--coordinated), where pid1 keeps it so that Ctrl+C reaches pid1,
   // which tells the child alone.
   readonly #handOff: boolean;
-  // Held for the life of the run: a collected watcher closes its handle.
+  // The fault forwarder's pipe, read by the reaper thread (-1: none yet).
   #faultFd = -1;
   #childPid = 0;
   #child: ProcessHandle | undefined;

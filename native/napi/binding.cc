@@ -126,8 +126,8 @@ Napi::Value SignalFdReadJs(const Napi::CallbackInfo& info) {
   return list;
 }
 
+// r.pid > 0: waitid returns no object when nothing was ready.
 Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
-  if (r.pid == 0) return env.Null();
   Napi::Object object = Napi::Object::New(env);
   object.Set("pid", Napi::Number::New(env, r.pid));
   // Absent rather than null: napi_get_null would be one more Node-API look-up.

@@ -42,6 +42,15 @@ Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char
   return object;
 }
 
+std::vector<int> ToSignalList(const Napi::Value& value) {
+  sigset_t set = ToSigset(value);
+  std::vector<int> signals;
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sigismember(&set, sig) == 1) signals.push_back(sig);
+  }
+  return signals;
+}
+
 bool Flag(const Napi::Value& value) {
   bool flag = false;
   return napi_get_value_bool(value.Env(), value, &flag) == napi_ok && flag;

@@ -31,6 +31,8 @@ inline void Check(Napi::Env env, int err, const char* syscall) {
 // A signal set as a BigInt mask: bit n-1 stands for signal n (1 to 64).
 sigset_t ToSigset(const Napi::Value& value);
 Napi::Value FromSigset(Napi::Env env, const sigset_t& set);
+// The same mask as a list of signal numbers, ascending.
+std::vector<int> ToSignalList(const Napi::Value& value);
 // An object of named integer constants, handed to JS once: the values JS
 // passes back (flags, kinds), written where the C++ defines them.
 Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char*, int32_t>> values);

@@ -12,13 +12,8 @@ namespace {
 
 // faultForwardStart(mask): the fd to read requests from.
 Napi::Value FaultForwardStartJs(const Napi::CallbackInfo& info) {
-  sigset_t set = ToSigset(info[0]);
-  std::vector<int> signals;
-  for (int sig = 1; sig < NSIG; sig++) {
-    if (sigismember(&set, sig) == 1) signals.push_back(sig);
-  }
   int fd = -1;
-  Check(info.Env(), FaultForwardStart(signals, &fd), "sigaction");
+  Check(info.Env(), FaultForwardStart(ToSignalList(info[0]), &fd), "sigaction");
   return Napi::Number::New(info.Env(), fd);
 }
 

@@ -172,12 +172,7 @@ Napi::Value SentAgo(const Napi::CallbackInfo& info) {
 
 // reaperSetReporting(allReaps, quietMask)
 void SetReporting(const Napi::CallbackInfo& info) {
-  sigset_t quiet = ToSigset(info[1]);
-  std::vector<int> signals;
-  for (int sig = 1; sig < NSIG; sig++) {
-    if (sigismember(&quiet, sig) == 1) signals.push_back(sig);
-  }
-  TheReaper().SetReporting(Flag(info[0]), signals);
+  TheReaper().SetReporting(Flag(info[0]), ToSignalList(info[1]));
 }
 
 void HoldForward(const Napi::CallbackInfo&) { TheReaper().HoldForward(); }
