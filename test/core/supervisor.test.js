@@ -61,6 +61,14 @@ test("spawn()'s handle stops gracefully, SIGKILLs at once on abort, and stops wh
   assert.strictEqual(r.disposedState, 'Z'); // exited, left for its reaper (none here)
 });
 
+test("awaiting spawn()'s exited under init() holds the event loop until the reaper's report comes", async () => {
+  // Nothing else is pending: when the pidfd's watch fires after the reaper
+  // reaped the child, only the wait for the reaper's report keeps the
+  // process from ending with its rounds unfinished (status 0, no output).
+  const r = expectOk(assert, await runFixture('exited-alone.js', { args: ['300'] }));
+  assert.deepStrictEqual(r, { done: 300 });
+});
+
 const path = require('path');
 const fs = require('fs');
 const os = require('os');
