@@ -5,6 +5,7 @@
 // and so do the public waits (core/wait.ts) that the app may call itself.
 // Only pids someone wants are kept: the first reap of a wanted pid after it
 // was wanted is its process (a pid is not reused before it is reaped).
+import { native } from '../kernel/native';
 import { readStat } from '../kernel/procfs';
 import type { ReapEvent } from './reaper';
 
@@ -121,4 +122,30 @@ export function settle(slot: ExitSlot, exitCode: number | null, signal: string |
 export function whenCollected(slot: ExitSlot, resolve: (status: ExitStatus) => void): void {
   if (slot.status !== undefined) resolve(slot.status);
   else slot.waiters.push(resolve);
+}
+
+// The reaper's wake-up does not hold the event loop open by itself. It does
+// while the pid1 command waits on it for its child (holdLoopFor('face')),
+// and while a handle's `exited` waits for a report that only it can bring
+// (holdLoopFor('report')): the pidfd's watch held the loop until it fired,
+// and a reap the reaper made just before must not let the process end
+// with the report on its way.
+let faceHolds = false;
+let reportHolds = 0;
+
+function refReaper(): void {
+  native.reaperRef(faceHolds || reportHolds > 0);
+}
+
+/** Holds the loop open for the face (on/off), or one more (or one fewer) awaited report. */
+export function holdLoopFor(who: 'face' | 'report', on: boolean): void {
+  const before = faceHolds || reportHolds > 0;
+  if (who === 'face') faceHolds = on;
+  else reportHolds += on ? 1 : -1;
+  if (before !== (faceHolds || reportHolds > 0)) refReaper();
+}
+
+/** A new reaper thread's wake-up starts unref'd: ref it when something holds the loop. */
+export function reaperStarted(): void {
+  if (faceHolds || reportHolds > 0) refReaper();
 }

@@ -1,7 +1,7 @@
 // Sending signals, guarded so that pid 0 and -1 are never signalled by
 // accident, and through pidfds so that a recycled pid is never signalled.
 import { closeSync } from 'fs';
-import { ExitSlot, ExitStatus, release, UNKNOWN_EXIT, want, whenCollected } from './exits';
+import { ExitSlot, ExitStatus, holdLoopFor, release, UNKNOWN_EXIT, want, whenCollected } from './exits';
 import { native, NativeFdWatcher, NativeWaitResult } from '../kernel/native';
 import { readStat } from '../kernel/procfs';
 import { normalizeSignal, Signal, signalName } from '../kernel/signals';
@@ -120,8 +120,10 @@ export class ProcessHandle {
   #watcher: NativeFdWatcher | null = null;
   #abandon: ((error: Error) => void) | null = null;
   #refed = true;
-  /** Someone asked for `exited`: only then does the watch hold the loop open. */
-  #asked = false;
+  /** `exited` waits for the reaper's report of a reap made before the watch looked. */
+  #awaitingReport = false;
+  /** This handle holds the event loop open for that report (holdLoopFor). */
+  #holdsLoop = false;
 
   /** @throws Error with code 'ESRCH' when the process does not exist. */
   constructor(pid: number) {
@@ -239,9 +241,7 @@ export class ProcessHandle {
    * Waiting keeps the event loop alive, as a ChildProcess does; see unref().
    */
   get exited(): Promise<ExitStatus> {
-    this.#asked = true;
     this.#exited ??= this.#watch();
-    if (this.#refed) this.#watcher?.ref();
     return this.#exited;
   }
 
@@ -249,14 +249,25 @@ export class ProcessHandle {
   unref(): this {
     this.#refed = false;
     this.#watcher?.unref();
+    this.#holdLoop();
     return this;
   }
 
   /** Waiting on `exited` keeps the event loop alive again (the default). */
   ref(): this {
     this.#refed = true;
-    if (this.#asked) this.#watcher?.ref();
+    this.#watcher?.ref();
+    this.#holdLoop();
     return this;
+  }
+
+  // Whatever `exited` waits on holds the loop while the handle is ref'd: the
+  // watch itself, or the reaper's wake-up that brings the report.
+  #holdLoop(): void {
+    const hold = this.#awaitingReport && this.#refed;
+    if (hold === this.#holdsLoop) return;
+    this.#holdsLoop = hold;
+    holdLoopFor('report', hold);
   }
 
   #watch(): Promise<ExitStatus> {
@@ -268,7 +279,7 @@ export class ProcessHandle {
     }
     return new Promise((resolve, reject) => {
       if (!this.#open()) {
-        this.#fromReaper(resolve);
+        this.#fromReaper(resolve, reject);
         return;
       }
       const watcher = new native.FdWatcher(this.#fd, () => {
@@ -276,7 +287,7 @@ export class ProcessHandle {
         this.#watcher = null;
         this.#abandon = null;
         try {
-          this.#settle(resolve);
+          this.#settle(resolve, reject);
         } catch (error) {
           reject(error);
         }
@@ -290,24 +301,38 @@ export class ProcessHandle {
       this.#watcher = watcher;
       this.#abandon = reject;
       watcher.start();
-      if (!this.#refed || !this.#asked) watcher.unref();
+      if (!this.#refed) watcher.unref();
     });
   }
 
-  #settle(resolve: (status: ExitStatus) => void): void {
+  #settle(resolve: (status: ExitStatus) => void, reject: (error: Error) => void): void {
     const raw = this.#peek();
     if (raw) {
       resolve({ exitCode: raw.exitCode ?? null, signal: raw.signal === undefined ? null : signalName(raw.signal), known: true });
       return;
     }
-    this.#fromReaper(resolve);
+    this.#fromReaper(resolve, reject);
   }
 
-  // Reaped before we looked: only the reaper of init() can still know how.
-  #fromReaper(resolve: (status: ExitStatus) => void): void {
+  // Reaped before we looked: only the reaper of init() can still know how,
+  // and its report may still be on its way to JS.
+  #fromReaper(resolve: (status: ExitStatus) => void, reject: (error: Error) => void): void {
     const slot = this.#slot;
-    if (slot !== undefined && (slot.status !== undefined || native.reaperRunning())) whenCollected(slot, resolve);
-    else resolve(UNKNOWN_EXIT);
+    if (slot === undefined || (slot.status === undefined && !native.reaperRunning())) {
+      resolve(UNKNOWN_EXIT);
+      return;
+    }
+    if (slot.status === undefined) {
+      this.#awaitingReport = true;
+      this.#abandon = reject;
+      this.#holdLoop();
+    }
+    whenCollected(slot, (status) => {
+      this.#awaitingReport = false;
+      this.#abandon = null;
+      this.#holdLoop();
+      resolve(status);
+    });
   }
 
   close(): void {
@@ -315,6 +340,8 @@ export class ProcessHandle {
     this.#watcher = null;
     this.#abandon?.(pid1Error('ERR_PID1_HANDLE_CLOSED', `The handle of process ${this.pid} was closed while waiting for its exit`));
     this.#abandon = null;
+    this.#awaitingReport = false;
+    this.#holdLoop();
     if (this.#fd >= 0) closeSync(this.#fd);
     this.#fd = -1;
     if (this.#slot !== undefined && !this.#closed) {

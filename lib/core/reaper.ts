@@ -8,7 +8,7 @@
 // uncaught exception does, and the events after it still go out.
 import { constants } from 'os';
 import { getSystemErrorName } from 'util';
-import { noteReap } from './exits';
+import { holdLoopFor, noteReap, reaperStarted } from './exits';
 import { native, NativeReaperProtocol } from '../kernel/native';
 import './ownership';
 import { ProcessInfo } from '../kernel/procfs';
@@ -138,6 +138,7 @@ export class Reaper {
       sigprocmask('unblock', set.filter((s) => !before.has(s)), { scope: 'process' });
       throw error;
     }
+    reaperStarted();
     this.#sink = sink;
     this.#signals = set;
     this.#addedToMask = set.filter((s) => !before.has(s));
@@ -145,9 +146,12 @@ export class Reaper {
     process.on('removeListener', this.#onRemoveListener);
   }
 
-  /** Whether the reaper holds the event loop open (it does not by default). */
+  /**
+   * Whether the reaper holds the event loop open for the face (it does not
+   * by default; it does while a spawn() handle's `exited` waits for its report).
+   */
   ref(on = true): void {
-    native.reaperRef(on);
+    holdLoopFor('face', on);
   }
 
   /**
