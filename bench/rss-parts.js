@@ -27,12 +27,19 @@ const { values, positionals } = parseArgs({ options: { reps: { type: 'string', d
 const reps = Number(values.reps);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-rss-parts-'));
 const preload = path.join(dir, 'smaps.js');
-// At exit: Rss per mapping (file and permissions), and which pages of node's
-// own file are present.
+// At exit, once every 'exit' listener has run (pid1's own included: it
+// stops and reaps there): Rss per mapping (file and permissions), and which
+// pages of node's own file are present.
 fs.writeFileSync(
   preload,
   `const fs = require('fs');
-process.on('exit', () => {
+const emit = process.emit;
+process.emit = function (name, ...args) {
+  const result = emit.call(this, name, ...args);
+  if (name === 'exit') measure();
+  return result;
+};
+function measure() {
   const rss = {};
   let key = null;
   for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\\n')) {
@@ -51,7 +58,7 @@ process.on('exit', () => {
     for (let i = 0; i < n; i++) if (buf.readBigUInt64LE(i * 8) >> 63n) pages.push(first + i);
   }
   fs.writeFileSync(process.env.PID1_RSS_PARTS_OUT, JSON.stringify({ rss, pages }));
-});
+}
 `,
 );
 
