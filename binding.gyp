@@ -10,6 +10,10 @@
   # exec, in a signal handler or on the reaper thread never enters the
   # dynamic linker's lazy resolver (36). The compilers at hand honour
   # -fno-plt on x64 only; elsewhere the addon is bound at load (-z now).
+  # Both targets are built without C++ exceptions (node-gyp's default, and
+  # node-addon-api's target without them): an error reaches JS as a pending
+  # exception (Failed() in native/napi/binding_util.h), and nothing links
+  # libc++'s exception runtime, which was two thirds of a prebuilt addon (37).
   "target_defaults": {
     "include_dirs": ["native"],
     "defines": ["NAPI_VERSION=8"],
@@ -30,6 +34,7 @@
             "native/kernel/sigmask.cc",
             "native/kernel/signalfd.cc",
             "native/kernel/wait.cc",
+            "native/kernel/new.cc",
             "native/kernel/pidfd.cc",
             "native/kernel/spawn.cc",
             "native/kernel/procstat.cc",
@@ -37,8 +42,7 @@
             "native/kernel/tty.cc"
           ],
           "cflags": ["-fPIC", "-fno-plt"],
-          "cflags_cc!": ["-fno-exceptions"],
-          "cflags_cc": ["-fPIC", "-fno-plt", "-fexceptions"]
+          "cflags_cc": ["-fPIC", "-fno-plt"]
         }, {
           "type": "none"
         }]
@@ -58,7 +62,7 @@
           ],
           "dependencies": [
             "pid1_floors",
-            "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
+            "<!(node -p \"require('node-addon-api').targets\"):node_addon_api"
           ],
           "ldflags": ["-pthread"],
           "conditions": [

@@ -7,10 +7,17 @@
 
 namespace pid1 {
 
-Ownership& Ownership::Get() {
-  static Ownership* instance = new Ownership();  // never destroyed: threads may outlive statics
-  return *instance;
-}
+namespace {
+
+// Made as the addon is loaded, before any thread can ask for it: a
+// function-local static would need libc++abi's guard, which links the C++
+// exception runtime (see kernel/new.cc). Never destroyed: threads may outlive
+// statics.
+Ownership* const g_ownership = new Ownership();
+
+}  // namespace
+
+Ownership& Ownership::Get() { return *g_ownership; }
 
 void Ownership::WakeLocked() {
   if (wake_fd_ < 0) return;
@@ -27,13 +34,13 @@ void Ownership::DropLocked(pid_t pid, int count) {
 }
 
 void Ownership::SpawnBegin() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<Mutex> lock(mutex_);
   ++in_flight_;
   spawners_.insert(static_cast<pid_t>(syscall(SYS_gettid)));
 }
 
 void Ownership::SpawnEnd(pid_t pid, Owner owner) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<Mutex> lock(mutex_);
   if (in_flight_ > 0) --in_flight_;
   if (pid > 0) {
     ++owned_[pid];
@@ -44,7 +51,7 @@ void Ownership::SpawnEnd(pid_t pid, Owner owner) {
 }
 
 void Ownership::Release(pid_t pid, Owner owner) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<Mutex> lock(mutex_);
   auto mine = by_owner_.find(owner);
   if (mine == by_owner_.end()) return;
   auto it = mine->second.find(pid);
@@ -56,7 +63,7 @@ void Ownership::Release(pid_t pid, Owner owner) {
 }
 
 void Ownership::ReleaseAll(Owner owner) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<Mutex> lock(mutex_);
   auto mine = by_owner_.find(owner);
   if (mine == by_owner_.end()) return;
   for (const auto& [pid, count] : mine->second) DropLocked(pid, count);
@@ -65,7 +72,7 @@ void Ownership::ReleaseAll(Owner owner) {
 }
 
 void Ownership::SetExempt(pid_t pid, bool exempt) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<Mutex> lock(mutex_);
   if (exempt) {
     exempt_.insert(pid);
   } else if (exempt_.erase(pid) != 0) {
@@ -74,7 +81,7 @@ void Ownership::SetExempt(pid_t pid, bool exempt) {
 }
 
 void Ownership::SetWakeFd(int fd) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<Mutex> lock(mutex_);
   wake_fd_ = fd;
 }
 

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <set>
 
+#include "kernel/mutex.h"
+
 namespace pid1 {
 
 class Ownership {
@@ -37,7 +39,7 @@ class Ownership {
   void SetWakeFd(int fd);
 
   // Reaper thread, with mutex() held.
-  std::mutex& mutex() { return mutex_; }
+  Mutex& mutex() { return mutex_; }
   // The threads that began a spawn: a wrapped spawn (libuv's, pid1's, an
   // exempt native one) forks on the thread that begins it, so these and the
   // thread group leader, which adopts orphans, are the threads that can
@@ -52,7 +54,7 @@ class Ownership {
   void WakeLocked();
   void DropLocked(pid_t pid, int count);
 
-  std::mutex mutex_;
+  Mutex mutex_;
   int in_flight_ = 0;
   // A count per pid: libuv may collect pid P and the kernel hand P to a new
   // child before JS has seen the first exit. Ordered containers: the hash

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -12,7 +13,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <future>
 #include <mutex>
 
 #include "core/ownership.h"
@@ -41,10 +41,14 @@ void Wake(int fd) {
 
 }  // namespace
 
-Reaper& TheReaper() {
-  static Reaper* instance = new Reaper();  // never destroyed: see Stop()
-  return *instance;
-}
+namespace {
+
+// Made as the addon is loaded, as Ownership's is; never destroyed: see Stop().
+Reaper* const g_reaper = new Reaper();
+
+}  // namespace
+
+Reaper& TheReaper() { return *g_reaper; }
 
 int Reaper::Start(const sigset_t& signals, Notify notify, const char** failed_step) {
   if (running_) {
@@ -68,7 +72,7 @@ int Reaper::Start(const sigset_t& signals, Notify notify, const char** failed_st
   }
   notify_ = std::move(notify);
   {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
+    std::lock_guard<Mutex> lock(queue_mutex_);
     queue_.clear();
     notified_ = false;
   }
@@ -83,24 +87,30 @@ int Reaper::Start(const sigset_t& signals, Notify notify, const char** failed_st
   pthread_sigmask(SIG_SETMASK, &all, &previous);
   // The thread publishes its id before Start returns, so a caller can name it
   // (and leave it out of process-wide mask changes) at once.
-  std::promise<pid_t> started;
-  std::future<pid_t> tid = started.get_future();
+  sem_init(&started_, 0, 0);
   Ownership::Get().SetWakeFd(wake_fd_);
-  try {
-    thread_ = std::thread(&Reaper::Run, this, std::move(started));
-  } catch (...) {
+  err = pthread_create(&thread_, nullptr, &Reaper::ThreadMain, this);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (err != 0) {
+    sem_destroy(&started_);
     Ownership::Get().SetWakeFd(-1);
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     close(signal_fd_);
     close(wake_fd_);
     signal_fd_ = wake_fd_ = -1;
     *failed_step = "pthread_create";
-    return -EAGAIN;
+    return -err;
   }
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  tid_ = tid.get();
+  while (sem_wait(&started_) != 0 && errno == EINTR) {
+    // A signal handler ran on this thread meanwhile.
+  }
+  sem_destroy(&started_);
   running_ = true;
   return 0;
+}
+
+void* Reaper::ThreadMain(void* reaper) {
+  static_cast<Reaper*>(reaper)->Run();
+  return nullptr;
 }
 
 int Reaper::ReapWhileStopped(std::vector<int32_t>* out) {
@@ -118,7 +128,7 @@ void Reaper::Stop() {
   if (!running_) return;
   stopping_ = true;
   Wake(wake_fd_);
-  thread_.join();
+  pthread_join(thread_, nullptr);
   Ownership::Get().SetWakeFd(-1);
   close(signal_fd_);
   close(wake_fd_);
@@ -129,7 +139,7 @@ void Reaper::Stop() {
   forward_children_ = false;
   fault_fd_ = -1;
   {
-    std::lock_guard<std::mutex> lock(held_mutex_);
+    std::lock_guard<Mutex> lock(held_mutex_);
     holding_ = false;
     held_.clear();
   }
@@ -140,7 +150,7 @@ void Reaper::Stop() {
     forward_when_[sig] = static_cast<int32_t>(ForwardWhen::kAlways);
   }
   {
-    std::lock_guard<std::mutex> lock(sent_mutex_);
+    std::lock_guard<Mutex> lock(sent_mutex_);
     for (auto& list : sent_) list.clear();
     any_own_child_sent_ = false;
   }
@@ -149,7 +159,7 @@ void Reaper::Stop() {
 }
 
 void Reaper::Take(std::vector<int32_t>* out) {
-  std::lock_guard<std::mutex> lock(queue_mutex_);
+  std::lock_guard<Mutex> lock(queue_mutex_);
   if (out->empty()) {
     out->swap(queue_);
   } else {
@@ -174,7 +184,7 @@ void Reaper::SetForward(pid_t target, pid_t leader, const std::vector<int>& rewr
   // sent already (SentAgoMs), and does not send it a second time.
   std::vector<std::pair<int, int32_t>> held;
   {
-    std::lock_guard<std::mutex> lock(held_mutex_);
+    std::lock_guard<Mutex> lock(held_mutex_);
     holding_ = false;
     held.swap(held_);
   }
@@ -188,7 +198,7 @@ void Reaper::SetForwardWhen(int signal, ForwardWhen when) {
 }
 
 void Reaper::HoldForward() {
-  std::lock_guard<std::mutex> lock(held_mutex_);
+  std::lock_guard<Mutex> lock(held_mutex_);
   holding_ = true;
 }
 
@@ -202,9 +212,9 @@ void Reaper::SetReporting(bool all_reaps, const std::vector<int>& quiet_signals)
 
 double Reaper::SentAgoMs(int signal, pid_t pid, pid_t pgrp, uint64_t start_ticks) {
   if (signal <= 0 || signal >= NSIG) return -1;
-  static const int64_t ns_per_tick = 1000000000 / sysconf(_SC_CLK_TCK);
+  const int64_t ns_per_tick = 1000000000 / sysconf(_SC_CLK_TCK);
   int64_t now = BootTimeNs();
-  std::lock_guard<std::mutex> lock(sent_mutex_);
+  std::lock_guard<Mutex> lock(sent_mutex_);
   for (const Sent& sent : sent_[signal]) {
     bool same_process = sent.id == pid && (sent.start_ticks == 0 || sent.start_ticks == start_ticks);
     // A group reaches the members it had then: those started before it.
@@ -243,7 +253,7 @@ bool Reaper::Forward(int signal, int32_t code) {
   if (forward_children_.load()) {
     std::vector<Sent> sent;
     ForwardToChildren(signal, code, &sent);
-    std::lock_guard<std::mutex> lock(sent_mutex_);
+    std::lock_guard<Mutex> lock(sent_mutex_);
     sent_[signal].swap(sent);
     return true;
   }
@@ -251,7 +261,7 @@ bool Reaper::Forward(int signal, int32_t code) {
   // that takes no lock. SetForward names the target before it clears
   // holding_, so a forward that sees it cleared has the target.
   if (holding_.load()) {
-    std::lock_guard<std::mutex> lock(held_mutex_);
+    std::lock_guard<Mutex> lock(held_mutex_);
     if (holding_) {
       held_.emplace_back(signal, code);
       return true;
@@ -262,7 +272,7 @@ bool Reaper::Forward(int signal, int32_t code) {
   // Never pid 0 or -1: target is a checked pid or a -pgid below -1.
   if (target == 0 || target == -1 || mapped <= 0) return false;
   if (kill(target, mapped) != 0) return false;
-  std::lock_guard<std::mutex> lock(sent_mutex_);
+  std::lock_guard<Mutex> lock(sent_mutex_);
   // The target is our own child (or its group): valid until we reap it.
   sent_[mapped].assign(1, Sent{target, 0, BootTimeNs()});
   if (target > 0) any_own_child_sent_ = true;
@@ -305,7 +315,7 @@ void Reaper::PushError(int err, ReaperSyscall syscall, std::vector<int32_t>* bat
 void Reaper::OnReaped(const WaitResult& result, std::vector<int32_t>* batch) {
   if (result.stopped || result.continued) return;
   if (any_own_child_sent_.load()) {
-    std::lock_guard<std::mutex> lock(sent_mutex_);
+    std::lock_guard<Mutex> lock(sent_mutex_);
     for (auto& list : sent_) {
       list.erase(std::remove_if(list.begin(), list.end(), [&](const Sent& s) { return s.id == result.pid && s.start_ticks == 0; }),
                  list.end());
@@ -355,7 +365,7 @@ void Reaper::LookPastOwned(std::vector<int32_t>* batch) {
 void Reaper::ReapPass(std::vector<int32_t>* batch) {
   Ownership& ownership = Ownership::Get();
   for (;;) {
-    std::unique_lock<std::mutex> lock(ownership.mutex());
+    std::unique_lock<Mutex> lock(ownership.mutex());
     // A spawn under way may have a child that failed to exec, which libuv
     // waits for with a blocking waitpid: its end wakes us again.
     if (ownership.Paused()) return;
@@ -422,7 +432,7 @@ void Reaper::Publish(std::vector<int32_t>* batch) {
   if (batch->empty()) return;
   bool notify = false;
   {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
+    std::lock_guard<Mutex> lock(queue_mutex_);
     queue_.insert(queue_.end(), batch->begin(), batch->end());
     if (!notified_) notified_ = notify = true;
   }
@@ -432,8 +442,9 @@ void Reaper::Publish(std::vector<int32_t>* batch) {
 
 // Reaper thread: the loop. poll() without a timeout: an idle init makes no
 // system call.
-void Reaper::Run(std::promise<pid_t> started) {
-  started.set_value(static_cast<pid_t>(syscall(SYS_gettid)));
+void Reaper::Run() {
+  tid_ = static_cast<pid_t>(syscall(SYS_gettid));
+  sem_post(&started_);
   std::vector<int32_t> batch;
   std::vector<signalfd_siginfo> infos;
   // Zombies that were there before the thread: no SIGCHLD will announce them.

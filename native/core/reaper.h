@@ -3,6 +3,8 @@
 // functions return 0 or -errno.
 #pragma once
 
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/types.h>
@@ -10,10 +12,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <future>
 #include <mutex>
-#include <thread>
 #include <vector>
+
+#include "kernel/mutex.h"
 
 #include "kernel/wait.h"
 
@@ -111,7 +113,8 @@ class Reaper {
     int64_t at_ns;
   };
 
-  void Run(std::promise<pid_t> started);
+  static void* ThreadMain(void* reaper);
+  void Run();
   // A signal other than SIGCHLD, read from the signalfd or the fault pipe:
   // forwarded, handed on (may_hand_on) and queued for JS as the
   // configuration says.
@@ -131,7 +134,8 @@ class Reaper {
   int signal_fd_ = -1;
   int wake_fd_ = -1;
   int fault_fd_ = -1;
-  std::thread thread_;
+  pthread_t thread_{};
+  sem_t started_;  // posted by the thread once tid_ is set
   Notify notify_;
   bool running_ = false;
   std::atomic<bool> stopping_{false};
@@ -148,16 +152,16 @@ class Reaper {
   // Signals to forward that came before SetForward named the target: the
   // reaper thread adds to them, SetForward (JS) sends them. Both change
   // under held_mutex_; holding_ is also read without it (OnReaped).
-  std::mutex held_mutex_;
+  Mutex held_mutex_;
   std::atomic<bool> holding_{false};
   std::vector<std::pair<int, int32_t>> held_;
   uint32_t reported_ = 0;                      // reaper thread only: syscalls whose failure was reported
 
-  std::mutex queue_mutex_;
+  Mutex queue_mutex_;
   std::vector<int32_t> queue_;
   bool notified_ = false;  // a Notify is on its way and Take() has not run since
 
-  std::mutex sent_mutex_;
+  Mutex sent_mutex_;
   std::vector<Sent> sent_[NSIG];
   std::atomic<bool> any_own_child_sent_{false};
 };

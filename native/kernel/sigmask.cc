@@ -17,11 +17,13 @@
 #include <mutex>
 #include <set>
 
+#include "kernel/mutex.h"
+
 namespace pid1 {
 namespace {
 
 // Serialises process-wide changes: the carrier handler reads one request.
-std::mutex g_process_mask_mutex;
+Mutex g_process_mask_mutex;
 
 // The request the carrier handler applies, written under the mutex before
 // any carrier signal of that request is sent. g_generation names it: the
@@ -43,10 +45,10 @@ bool g_carrier_installed = false;
 // passed over. Seen: under load, the unblock right after a block found a
 // thread still in the block's handler and skipped it, leaving it blocked.
 std::set<pid_t> g_answered;
-std::mutex g_answered_mutex;  // g_answered is read outside process-wide changes too
+Mutex g_answered_mutex;  // g_answered is read outside process-wide changes too
 
 bool Answered(pid_t tid) {
-  std::lock_guard<std::mutex> lock(g_answered_mutex);
+  std::lock_guard<Mutex> lock(g_answered_mutex);
   return g_answered.count(tid) != 0;
 }
 
@@ -135,7 +137,7 @@ void DrainAcks(std::set<pid_t>* waiting) {
     for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(Ack)); i++) {
       if (acks[i].generation != g_generation) continue;
       waiting->erase(acks[i].tid);
-      std::lock_guard<std::mutex> lock(g_answered_mutex);
+      std::lock_guard<Mutex> lock(g_answered_mutex);
       g_answered.insert(acks[i].tid);
     }
   }
@@ -238,7 +240,10 @@ int ReadThreadMask(pid_t tid, ThreadMaskInfo* out) {
   char comm[64];
   n = ReadSmallFile(path, comm, sizeof comm);
   if (n < 0) return n;
-  out->name.assign(comm, n > 0 && comm[n - 1] == '\n' ? n - 1 : n);
+  size_t length = n > 0 && comm[n - 1] == '\n' ? n - 1 : n;
+  if (length >= sizeof out->name) length = sizeof out->name - 1;
+  std::memcpy(out->name, comm, length);
+  out->name[length] = '\0';
   return 0;
 }
 
@@ -283,7 +288,7 @@ int AwaitAcks(std::set<pid_t> waiting, std::vector<ThreadMaskInfo>* skipped, int
 int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
                 const std::vector<pid_t>& ignore, int* reached,
                 std::vector<ThreadMaskInfo>* skipped, const char** failed_step) {
-  std::lock_guard<std::mutex> lock(g_process_mask_mutex);
+  std::lock_guard<Mutex> lock(g_process_mask_mutex);
   int err = InstallCarrier(failed_step);
   if (err != 0) return err;
   g_how = how;
@@ -316,7 +321,7 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
     }
     // A tid that is gone may come back as another thread: forget it.
     {
-      std::lock_guard<std::mutex> lock(g_answered_mutex);
+      std::lock_guard<Mutex> lock(g_answered_mutex);
       for (auto it = g_answered.begin(); it != g_answered.end();) {
         it = std::find(tids.begin(), tids.end(), *it) == tids.end() ? g_answered.erase(it) : std::next(it);
       }

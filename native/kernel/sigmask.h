@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <sys/types.h>
 
-#include <string>
 #include <vector>
 
 namespace pid1 {
@@ -20,7 +19,7 @@ int ThreadMask(int how, const sigset_t* set, sigset_t* previous);
 
 struct ThreadMaskInfo {
   pid_t tid = 0;
-  std::string name;  // /proc/self/task/TID/comm
+  char name[16];  // /proc/self/task/TID/comm, NUL-terminated
   sigset_t blocked;
 };
 

@@ -23,10 +23,10 @@ struct ChildFailure {
   int step;
 };
 
-std::vector<char*> Pointers(const std::vector<std::string>& strings) {
+std::vector<char*> Pointers(const std::vector<CString>& strings) {
   std::vector<char*> out;
   out.reserve(strings.size() + 1);
-  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  for (const CString& s : strings) out.push_back(const_cast<char*>(s.data()));
   out.push_back(nullptr);
   return out;
 }
@@ -75,7 +75,7 @@ std::vector<char*> Pointers(const std::vector<std::string>& strings) {
     int fl_flags = fcntl(target, F_GETFL);
     if (fl_flags >= 0 && (fl_flags & O_NONBLOCK)) fcntl(target, F_SETFL, fl_flags & ~O_NONBLOCK);
   }
-  if (!request.cwd.empty() && chdir(request.cwd.c_str()) < 0) FailChild(report_fd, kChdir);
+  if (!request.cwd.empty() && request.cwd[0] != '\0' && chdir(request.cwd.data()) < 0) FailChild(report_fd, kChdir);
   sigset_t empty;
   sigemptyset(&empty);
   sigprocmask(SIG_SETMASK, &empty, nullptr);

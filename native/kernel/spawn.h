@@ -5,16 +5,20 @@
 
 #include <sys/types.h>
 
-#include <string>
 #include <vector>
 
 namespace pid1 {
 
+// A NUL-terminated string. Not std::string: its members live in libc++'s
+// library, built with C++ exceptions, which the addon leaves out (see
+// kernel/new.cc).
+using CString = std::vector<char>;
+
 struct SpawnRequest {
-  std::vector<std::string> candidates;  // paths tried with execve, in order (PATH resolved)
-  std::vector<std::string> argv;
-  std::vector<std::string> env;
-  std::string cwd;                      // empty: the parent's
+  std::vector<CString> candidates;  // paths tried with execve, in order (PATH resolved)
+  std::vector<CString> argv;
+  std::vector<CString> env;
+  CString cwd;                      // empty (or ""): the parent's
   int stdio[3] = {-1, -1, -1};          // fds dup2'ed onto 0, 1, 2; -1 inherits
   bool setsid = false;
   bool setpgid = false;                 // a new process group led by the child

@@ -25,26 +25,26 @@ constexpr idtype_t kPidfdIdtype = static_cast<idtype_t>(3);
 Napi::Object ThreadInfo(Napi::Env env, const ThreadMaskInfo& info) {
   Napi::Object object = Napi::Object::New(env);
   object.Set("tid", Napi::Number::New(env, info.tid));
-  object.Set("name", Napi::String::New(env, info.name));
+  object.Set("name", static_cast<const char*>(info.name));
   object.Set("blocked", FromSigset(env, info.blocked));
   return object;
 }
 
-void SetChildSubreaperJs(const Napi::CallbackInfo& info) { Check(info.Env(), SetChildSubreaper(Flag(info[0])), "prctl"); }
+void SetChildSubreaperJs(const Napi::CallbackInfo& info) { Failed(info.Env(), SetChildSubreaper(Flag(info[0])), "prctl"); }
 
 Napi::Value GetChildSubreaperJs(const Napi::CallbackInfo& info) {
   bool enabled = false;
-  Check(info.Env(), GetChildSubreaper(&enabled), "prctl");
+  if (Failed(info.Env(), GetChildSubreaper(&enabled), "prctl")) return Napi::Value();
   return Napi::Boolean::New(info.Env(), enabled);
 }
 
 void SetParentDeathSignalJs(const Napi::CallbackInfo& info) {
-  Check(info.Env(), SetParentDeathSignal(info[0].As<Napi::Number>().Int32Value()), "prctl");
+  Failed(info.Env(), SetParentDeathSignal(info[0].As<Napi::Number>().Int32Value()), "prctl");
 }
 
 Napi::Value GetParentDeathSignalJs(const Napi::CallbackInfo& info) {
   int signal = 0;
-  Check(info.Env(), GetParentDeathSignal(&signal), "prctl");
+  if (Failed(info.Env(), GetParentDeathSignal(&signal), "prctl")) return Napi::Value();
   return Napi::Number::New(info.Env(), signal);
 }
 
@@ -53,7 +53,7 @@ Napi::Value GetParentDeathSignalJs(const Napi::CallbackInfo& info) {
 Napi::Value ThreadMaskJs(const Napi::CallbackInfo& info) {
   sigset_t previous;
   sigset_t set = ToSigset(info[1]);
-  Check(info.Env(), ThreadMask(info[0].As<Napi::Number>().Int32Value(), &set, &previous), "pthread_sigmask");
+  if (Failed(info.Env(), ThreadMask(info[0].As<Napi::Number>().Int32Value(), &set, &previous), "pthread_sigmask")) return Napi::Value();
   return FromSigset(info.Env(), previous);
 }
 
@@ -68,7 +68,7 @@ Napi::Value ProcessMaskJs(const Napi::CallbackInfo& info) {
   if (TheReaper().tid() != 0) ignore.push_back(TheReaper().tid());
   const char* step = nullptr;
   int err = ProcessMask(info[0].As<Napi::Number>().Int32Value(), &set, &previous, ignore, &reached, &skipped, &step);
-  Check(env, err, step);
+  if (Failed(env, err, step)) return Napi::Value();
   Napi::Object result = Napi::Object::New(env);
   result.Set("previous", FromSigset(env, previous));
   result.Set("reached", Napi::Number::New(env, reached));
@@ -84,7 +84,7 @@ Napi::Value ProcessMaskJs(const Napi::CallbackInfo& info) {
 Napi::Value ThreadMasksJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<pid_t> tids;
-  Check(env, ListThreads(&tids), "opendir");
+  if (Failed(env, ListThreads(&tids), "opendir")) return Napi::Value();
   Napi::Array list = Napi::Array::New(env);
   uint32_t n = 0;
   for (pid_t tid : tids) {
@@ -97,7 +97,7 @@ Napi::Value ThreadMasksJs(const Napi::CallbackInfo& info) {
 Napi::Value SignalFdOpenJs(const Napi::CallbackInfo& info) {
   sigset_t set = ToSigset(info[0]);
   int fd = -1;
-  Check(info.Env(), SignalFdOpen(&set, &fd), "signalfd");
+  if (Failed(info.Env(), SignalFdOpen(&set, &fd), "signalfd")) return Napi::Value();
   return Napi::Number::New(info.Env(), fd);
 }
 
@@ -120,7 +120,7 @@ Napi::Object SigInfoObject(Napi::Env env, const signalfd_siginfo& s) {
 Napi::Value SignalFdReadJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<signalfd_siginfo> infos;
-  Check(env, SignalFdRead(info[0].As<Napi::Number>().Int32Value(), &infos), "read");
+  if (Failed(env, SignalFdRead(info[0].As<Napi::Number>().Int32Value(), &infos), "read")) return Napi::Value();
   Napi::Array list = Napi::Array::New(env, infos.size());
   for (size_t i = 0; i < infos.size(); i++) list.Set(i, SigInfoObject(env, infos[i]));
   return list;
@@ -143,8 +143,7 @@ Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
 // -> a result, undefined (nothing ready), or false for ECHILD when noChildIsFalse.
 // Callers for whom "no such child" is an ordinary answer (is there any
 // child? was it reaped already?) get it without an Error being built and
-// thrown: a C++ throw runs the unwinder over this addon's tables, which
-// costs memory (their pages) and far more time than the call itself.
+// thrown: an Error's message, code and errno cost far more than the call.
 Napi::Value WaitIdJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   idtype_t idtype = static_cast<idtype_t>(info[0].As<Napi::Number>().Int32Value());
@@ -153,7 +152,7 @@ Napi::Value WaitIdJs(const Napi::CallbackInfo& info) {
   WaitResult result;
   int err = WaitId(idtype, id, flags, Flag(info[3]), &result);
   if (err == -ECHILD && Flag(info[4])) return Napi::Boolean::New(env, false);
-  Check(env, err, "waitid");
+  if (Failed(env, err, "waitid")) return Napi::Value();
   if (result.pid == 0) return Napi::Value();
   return WaitResultObject(env, result);
 }
@@ -168,7 +167,8 @@ Napi::Value ReapAllJs(const Napi::CallbackInfo& info) {
     // What was reaped is not lost: it rides on the error.
     Napi::Error error = ErrnoError(env, err, "waitid");
     error.Set("results", list);
-    throw error;
+    error.ThrowAsJavaScriptException();
+    return Napi::Value();
   }
   return list;
 }
@@ -180,25 +180,25 @@ Napi::Value IsattyJs(const Napi::CallbackInfo& info) {
 }
 
 void KillJs(const Napi::CallbackInfo& info) {
-  Check(info.Env(), Kill(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()), "kill");
+  Failed(info.Env(), Kill(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()), "kill");
 }
 
 Napi::Value PidfdOpenJs(const Napi::CallbackInfo& info) {
   int fd = -1;
-  Check(info.Env(), PidfdOpen(info[0].As<Napi::Number>().Int32Value(), &fd), "pidfd_open");
+  if (Failed(info.Env(), PidfdOpen(info[0].As<Napi::Number>().Int32Value(), &fd), "pidfd_open")) return Napi::Value();
   return Napi::Number::New(info.Env(), fd);
 }
 
 Napi::Value PidfdExitedJs(const Napi::CallbackInfo& info) {
   bool exited = false;
-  Check(info.Env(), PidfdExited(info[0].As<Napi::Number>().Int32Value(), &exited), "poll");
+  if (Failed(info.Env(), PidfdExited(info[0].As<Napi::Number>().Int32Value(), &exited), "poll")) return Napi::Value();
   return Napi::Boolean::New(info.Env(), exited);
 }
 
 void PidfdSendSignalJs(const Napi::CallbackInfo& info) {
-  Check(info.Env(),
-        PidfdSendSignal(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()),
-        "pidfd_send_signal");
+  Failed(info.Env(),
+         PidfdSendSignal(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()),
+         "pidfd_send_signal");
 }
 
 // spawn({ candidates, argv, env, cwd, stdio, setsid, setpgid, foregroundFd, cgroupFd? })
@@ -207,10 +207,10 @@ Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
   SpawnRequest request;
-  request.candidates = ToStrings(options.Get("candidates"));
-  request.argv = ToStrings(options.Get("argv"));
-  request.env = ToStrings(options.Get("env"));
-  request.cwd = options.Get("cwd").As<Napi::String>().Utf8Value();
+  request.candidates = ToCStrings(options.Get("candidates"));
+  request.argv = ToCStrings(options.Get("argv"));
+  request.env = ToCStrings(options.Get("env"));
+  request.cwd = ToCString(options.Get("cwd"));
   Napi::Array stdio = options.Get("stdio").As<Napi::Array>();
   for (uint32_t i = 0; i < 3; i++) request.stdio[i] = stdio.Get(i).As<Napi::Number>().Int32Value();
   request.setsid = Flag(options.Get("setsid"));
@@ -231,8 +231,9 @@ Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   Ownership::Get().SpawnEnd(0, 0);
   if (err != 0) {
     Napi::Error error = ErrnoError(env, err, step);
-    error.Set("path", Napi::String::New(env, request.argv[0]));
-    throw error;
+    error.Set("path", request.argv.empty() ? "" : request.argv[0].data());
+    error.ThrowAsJavaScriptException();
+    return Napi::Value();
   }
   Napi::Object out = Napi::Object::New(env);
   out.Set("pid", Napi::Number::New(env, pid));

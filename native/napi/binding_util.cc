@@ -1,5 +1,6 @@
 #include "napi/binding_util.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "kernel/errname.h"
@@ -9,11 +10,12 @@ namespace pid1 {
 Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall) {
   int positive = err < 0 ? -err : err;
   const char* code = ErrnoName(positive);
-  std::string message = std::string(syscall) + " " + code + ": " + std::strerror(positive);
+  char message[256];
+  std::snprintf(message, sizeof message, "%s %s: %s", syscall, code, std::strerror(positive));
   Napi::Error error = Napi::Error::New(env, message);
-  error.Set("code", Napi::String::New(env, code));
+  error.Set("code", code);
   error.Set("errno", Napi::Number::New(env, -positive));
-  error.Set("syscall", Napi::String::New(env, syscall));
+  error.Set("syscall", syscall);
   return error;
 }
 
@@ -56,10 +58,18 @@ bool Flag(const Napi::Value& value) {
   return napi_get_value_bool(value.Env(), value, &flag) == napi_ok && flag;
 }
 
-std::vector<std::string> ToStrings(const Napi::Value& value) {
-  std::vector<std::string> out;
+CString ToCString(const Napi::Value& value) {
+  size_t length = 0;
+  napi_get_value_string_utf8(value.Env(), value, nullptr, 0, &length);
+  CString out(length + 1, '\0');
+  napi_get_value_string_utf8(value.Env(), value, out.data(), out.size(), &length);
+  return out;
+}
+
+std::vector<CString> ToCStrings(const Napi::Value& value) {
+  std::vector<CString> out;
   Napi::Array array = value.As<Napi::Array>();
-  for (uint32_t i = 0; i < array.Length(); i++) out.push_back(array.Get(i).As<Napi::String>().Utf8Value());
+  for (uint32_t i = 0; i < array.Length(); i++) out.push_back(ToCString(array.Get(i)));
   return out;
 }
 

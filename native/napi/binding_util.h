@@ -13,9 +13,10 @@
 #include <signal.h>
 
 #include <initializer_list>
-#include <string>
 #include <utility>
 #include <vector>
+
+#include "kernel/spawn.h"
 
 namespace pid1 {
 
@@ -23,9 +24,13 @@ namespace pid1 {
 // (negative), syscall. `err` is a negative errno.
 Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall);
 
-// Throws ErrnoError when err != 0.
-inline void Check(Napi::Env env, int err, const char* syscall) {
-  if (err != 0) throw ErrnoError(env, err, syscall);
+// When err != 0: makes ErrnoError the pending JS exception and returns
+// true, and the caller returns at once. The addon is built without C++
+// exceptions (binding.gyp): an error reaches JS this way only.
+inline bool Failed(Napi::Env env, int err, const char* syscall) {
+  if (err == 0) return false;
+  ErrnoError(env, err, syscall).ThrowAsJavaScriptException();
+  return true;
 }
 
 // A signal set as a BigInt mask: bit n-1 stands for signal n (1 to 64).
@@ -40,7 +45,9 @@ Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char
 // A boolean argument: true or false, as the TypeScript types say; anything
 // else reads as false. (ToBoolean() would call two Node-API functions.)
 bool Flag(const Napi::Value& value);
-std::vector<std::string> ToStrings(const Napi::Value& value);
+// A string argument as UTF-8, and an array of them.
+CString ToCString(const Napi::Value& value);
+std::vector<CString> ToCStrings(const Napi::Value& value);
 
 // exports[name] = a function whose callback is known at compile time. The
 // runtime form (Function::New(env, fn)) allocates callback data and attaches a

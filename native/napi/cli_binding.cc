@@ -13,11 +13,11 @@ namespace {
 // faultForwardStart(mask): the fd to read requests from.
 Napi::Value FaultForwardStartJs(const Napi::CallbackInfo& info) {
   int fd = -1;
-  Check(info.Env(), FaultForwardStart(ToSignalList(info[0]), &fd), "sigaction");
+  if (Failed(info.Env(), FaultForwardStart(ToSignalList(info[0]), &fd), "sigaction")) return Napi::Value();
   return Napi::Number::New(info.Env(), fd);
 }
 
-void TtyDetachJs(const Napi::CallbackInfo& info) { Check(info.Env(), TtyDetach(info[0].As<Napi::Number>().Int32Value()), "ioctl"); }
+void TtyDetachJs(const Napi::CallbackInfo& info) { Failed(info.Env(), TtyDetach(info[0].As<Napi::Number>().Int32Value()), "ioctl"); }
 
 }  // namespace
 

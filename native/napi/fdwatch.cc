@@ -25,14 +25,18 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
     Napi::Env env = info.Env();
     callback_ = Napi::Persistent(info[1].As<Napi::Function>());
     uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no event loop");
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
+      Napi::Error::New(env, "no event loop").ThrowAsJavaScriptException();
+      return;
+    }
     // Allocated by size: the layout of uv_poll_t is libuv's, not ours.
     handle_ = static_cast<uv_poll_t*>(std::calloc(1, uv_handle_size(UV_POLL)));
     int err = uv_poll_init(loop, handle_, info[0].As<Napi::Number>().Int32Value());
     if (err != 0) {
       std::free(handle_);
       handle_ = nullptr;
-      throw ErrnoError(env, err, "uv_poll_init");
+      ErrnoError(env, err, "uv_poll_init").ThrowAsJavaScriptException();
+      return;
     }
     handle_->data = this;
   }
@@ -68,7 +72,7 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
   }
 
   void Start(const Napi::CallbackInfo& info) {
-    if (handle_ != nullptr) Check(info.Env(), uv_poll_start(handle_, UV_READABLE, OnReadable), "uv_poll_start");
+    if (handle_ != nullptr) Failed(info.Env(), uv_poll_start(handle_, UV_READABLE, OnReadable), "uv_poll_start");
   }
 
   void Stop(const Napi::CallbackInfo&) {

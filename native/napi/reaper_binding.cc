@@ -9,6 +9,7 @@
 
 #include "core/ownership.h"
 #include "core/reaper.h"
+#include "kernel/mutex.h"
 #include "napi/binding_util.h"
 
 namespace pid1 {
@@ -47,7 +48,7 @@ void StopReaper() {
 // addon can be initialised twice in one env (two copies of the package).
 // (std::set, not a hash set: those call libm's ceilf, whose code would be
 // paged in for it.)
-std::mutex g_envs_mutex;
+Mutex g_envs_mutex;
 std::set<napi_env> g_envs;
 
 // Any env that loaded pid1 is going away (Worker exit, process exit). If it
@@ -57,7 +58,7 @@ std::set<napi_env> g_envs;
 // cost Node-API look-ups and could be forgotten.
 void OnEnvCleanup(void* arg) {
   {
-    std::lock_guard<std::mutex> lock(g_envs_mutex);
+    std::lock_guard<Mutex> lock(g_envs_mutex);
     g_envs.erase(static_cast<napi_env>(arg));
   }
   if (g_reaper_js.owner == static_cast<napi_env>(arg)) StopReaper();
@@ -85,7 +86,7 @@ Napi::Value TakeEvents(Napi::Env env) {
 // reaperStart(mask, onEvents, resourceName)
 void Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (TheReaper().running()) Check(env, -EBUSY, "reaperStart");
+  if (TheReaper().running() && Failed(env, -EBUSY, "reaperStart")) return;
   sigset_t set = ToSigset(info[0]);
   napi_threadsafe_function tsfn = nullptr;
   napi_status status = napi_create_threadsafe_function(env, info[1], nullptr, info[2], 0, 1, nullptr, nullptr, nullptr, CallJs, &tsfn);
@@ -101,7 +102,8 @@ void Start(const Napi::CallbackInfo& info) {
       &step);
   if (err != 0) {
     napi_release_threadsafe_function(tsfn, napi_tsfn_release);
-    Check(env, err, step);
+    Failed(env, err, step);
+    return;
   }
   g_reaper_js.tsfn = tsfn;
   g_reaper_js.owner = env;
@@ -120,7 +122,7 @@ Napi::Value Stop(const Napi::CallbackInfo& info) {
 // the reaper must be stopped.
 Napi::Value ReapStopped(const Napi::CallbackInfo& info) {
   std::vector<int32_t> events;
-  Check(info.Env(), TheReaper().ReapWhileStopped(&events), "reaperReapStopped");
+  if (Failed(info.Env(), TheReaper().ReapWhileStopped(&events), "reaperReapStopped")) return Napi::Value();
   return EventsBuffer(info.Env(), events);
 }
 
@@ -208,7 +210,7 @@ Napi::Object Protocol(Napi::Env env) {
 
 void RegisterReaper(Napi::Env env, Napi::Object exports) {
   {
-    std::lock_guard<std::mutex> lock(g_envs_mutex);
+    std::lock_guard<Mutex> lock(g_envs_mutex);
     if (g_envs.insert(env).second) napi_add_env_cleanup_hook(env, OnEnvCleanup, static_cast<napi_env>(env));
   }
   exports.Set("reaperProtocol", Protocol(env));

@@ -63,17 +63,34 @@ function checkLinkage(file) {
   assert.deepStrictEqual(lazy, [], `${file}: called between fork and exec or in a signal handler, yet not bound at load`);
 }
 
-const prebuilds = ['x64', 'arm64'].map((arch) => path.join(ROOT, 'prebuilds', `linux-${arch}`, 'pid1.glibc.node'));
+// Built without C++ exceptions (binding.gyp; docs/runtime-facts.md, 37): no
+// exception tables, no C++ runtime's personality routine bound, and no copy
+// of libc++abi's exception runtime, whose terminate handler says
+// "terminating due to ... exception": in the prebuilds, where libc++ is
+// linked statically, that runtime was two thirds of the file.
+function checkNoExceptions(file) {
+  assert.doesNotMatch(readelf(['-S', '-W'], file), /\.gcc_except_table/, `${file} carries C++ exception tables`);
+  assert.doesNotMatch(readelf(['--dyn-syms', '-W'], file), /__gxx_personality_v0|__cxa_throw/, `${file} binds the C++ exception runtime`);
+  assert.strictEqual(fs.readFileSync(file).includes('terminating due to'), false, `${file} carries libc++abi's exception runtime`);
+}
+
+const prebuilds = ['x64', 'arm64'].flatMap((arch) => ['glibc', 'musl'].map((libc) => path.join(ROOT, 'prebuilds', `linux-${arch}`, `pid1.${libc}.node`)));
 
 for (const file of prebuilds) {
-  test(`${path.relative(ROOT, file)} binds at load what runs between fork and exec, and Node-API lazily on x64`, () => {
-    checkLinkage(file);
+  if (file.endsWith('glibc.node')) {
+    test(`${path.relative(ROOT, file)} binds at load what runs between fork and exec, and Node-API lazily on x64`, () => {
+      checkLinkage(file);
+    });
+  }
+  test(`${path.relative(ROOT, file)} carries no C++ exception runtime`, () => {
+    checkNoExceptions(file);
   });
 }
 
 const local = path.join(ROOT, 'build', 'Release', 'pid1.node');
-test('a build from source (build/Release) links the same way', { skip: !fs.existsSync(local) && 'no build/Release/pid1.node' }, () => {
+test('a build from source (build/Release) links the same way, without C++ exceptions', { skip: !fs.existsSync(local) && 'no build/Release/pid1.node' }, () => {
   checkLinkage(local);
+  checkNoExceptions(local);
 });
 
 /**
