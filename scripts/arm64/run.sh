@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run test:arm64: the primitives, init and CLI suites on a real arm64
+# npm run test:arm64: the primitives, init, supervisor and CLI suites on a real arm64
 # kernel. Boots Debian's arm64 kernel under qemu-system-aarch64 (TCG, no
 # firmware: -kernel/-initrd), with a root filesystem unpacked offline by
 # mmdebstrap, Node 20 for arm64 from npm, and this project (with its arm64
@@ -11,7 +11,7 @@
 # once per recipe); Node in .cache/node. Environment:
 #   ARM64_TIMEOUT  seconds for the whole machine (default 7200)
 #   ARM64_MEMORY   guest RAM in MiB (default 3072)
-#   ARM64_TESTS    test files to run (default: the four suites below)
+#   ARM64_TESTS    test files to run (default: the five suites below)
 #   ARM64_CPU      qemu -cpu (default max,pauth-impdef=on)
 set -euo pipefail
 
@@ -27,7 +27,7 @@ PACKAGES=libc6,libstdc++6,libgcc-s1,util-linux,mount,coreutils,dash,bash,grep,se
 # Loaded by the initrd, dependencies first: the disks are virtio-blk over PCI
 # and hold ext4; ext4 needs crc32c at mount time.
 MODULES=(virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk crc16 mbcache jbd2 crc32c_generic ext4)
-TESTS=${ARM64_TESTS:-test/kernel/primitives.test.js test/init/init.test.js test/cli/cli.test.js test/cli/cli-args.test.js}
+TESTS=${ARM64_TESTS:-test/kernel/primitives.test.js test/init/init.test.js test/core/supervisor.test.js test/cli/cli.test.js test/cli/cli-args.test.js}
 TIMEOUT=${ARM64_TIMEOUT:-7200}
 MEMORY=${ARM64_MEMORY:-3072}
 # pauth-impdef: -cpu max, but with QEMU's own pointer-authentication hash,
@@ -134,14 +134,15 @@ ensure_base() {
 }
 
 # The project as the guest sees it: built JavaScript, the prebuilds, the
-# tests, the runtime dependencies, and the fixtures' C helpers cross-compiled
+# tests, the examples (the supervisor suite runs examples/supervisor.js),
+# the runtime dependencies, and the fixtures' C helpers cross-compiled
 # into build/test-bin (test/kit/build.js finds them fresh and does not
 # call a compiler; the addon is never built: there is no build/Release).
 make_project() {
   local dir=$WORK/project out=$1 source name
   rm -rf "$dir"
   mkdir -p "$dir/scripts" "$dir/build/test-bin"
-  (cd "$ROOT" && cp -a package.json LICENSE dist prebuilds test node_modules "$dir/")
+  (cd "$ROOT" && cp -a package.json LICENSE dist prebuilds test examples node_modules "$dir/")
   cp -a "$ROOT/scripts/arm64" "$dir/scripts/"
   rm -rf "$dir/node_modules/typescript" "$dir/node_modules/.cache"
   # As compiled() in test/kit/build.js would: a program, or a shared
