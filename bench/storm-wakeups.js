@@ -19,6 +19,8 @@ const { spawn, spawnSync } = require('child_process');
 const { parseArgs } = require('util');
 const { build } = require('./lib/helpers');
 const { resolve } = require('./lib/inits');
+const { PLANS } = require('./lib/plans');
+const { stormArgv } = require('./lib/suites/storm');
 const { median } = require('./lib/stats');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -53,8 +55,10 @@ function once(emitter, event) {
 async function storm(init, helpers, dir) {
   const out = path.join(dir, 'storm.json');
   const counts = path.join(dir, 'perf.csv');
-  // The pause gives perf time to attach before the first orphan is made.
-  const argv = init.argv(['sh', '-c', `sleep 1; exec ${helpers.storm} -n ${N} -b 500 -w 5000 -l 0 -t 60000 -o ${out}`]);
+  // The storm of bench/run.js's full mode; the pause gives perf time to
+  // attach before the first orphan is made.
+  const command = stormArgv({ helpers, cfg: PLANS.full, outFile: out }, N, 0);
+  const argv = init.argv(['sh', '-c', `sleep 1; exec ${command.join(' ')}`]);
   const run = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
   // unshare forks the init at once; perf attaches within the storm's pause.
   let initPid;

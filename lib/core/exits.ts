@@ -132,20 +132,17 @@ export function whenCollected(slot: ExitSlot, resolve: (status: ExitStatus) => v
 // with the report on its way.
 let faceHolds = false;
 let reportHolds = 0;
-
-function refReaper(): void {
-  native.reaperRef(faceHolds || reportHolds > 0);
-}
+const held = (): boolean => faceHolds || reportHolds > 0;
 
 /** Holds the loop open for the face (on/off), or one more (or one fewer) awaited report. */
 export function holdLoopFor(who: 'face' | 'report', on: boolean): void {
-  const before = faceHolds || reportHolds > 0;
+  const before = held();
   if (who === 'face') faceHolds = on;
   else reportHolds += on ? 1 : -1;
-  if (before !== (faceHolds || reportHolds > 0)) refReaper();
+  if (before !== held()) native.reaperRef(held());
 }
 
 /** A new reaper thread's wake-up starts unref'd: ref it when something holds the loop. */
 export function reaperStarted(): void {
-  if (faceHolds || reportHolds > 0) refReaper();
+  if (held()) native.reaperRef(true);
 }

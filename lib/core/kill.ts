@@ -318,15 +318,17 @@ export class ProcessHandle {
   // and its report may still be on its way to JS.
   #fromReaper(resolve: (status: ExitStatus) => void, reject: (error: Error) => void): void {
     const slot = this.#slot;
-    if (slot === undefined || (slot.status === undefined && !native.reaperRunning())) {
+    if (slot?.status !== undefined) {
+      resolve(slot.status);
+      return;
+    }
+    if (slot === undefined || !native.reaperRunning()) {
       resolve(UNKNOWN_EXIT);
       return;
     }
-    if (slot.status === undefined) {
-      this.#awaitingReport = true;
-      this.#abandon = reject;
-      this.#holdLoop();
-    }
+    this.#awaitingReport = true;
+    this.#abandon = reject;
+    this.#holdLoop();
     whenCollected(slot, (status) => {
       this.#awaitingReport = false;
       this.#abandon = null;

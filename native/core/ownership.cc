@@ -11,8 +11,8 @@ namespace {
 
 // Made as the addon is loaded, before any thread can ask for it: a
 // function-local static would need libc++abi's guard, which links the C++
-// exception runtime (see kernel/new.cc). Never destroyed: threads may outlive
-// statics.
+// exception runtime (docs/runtime-facts.md, 37). Never destroyed: threads
+// may outlive statics.
 Ownership* const g_ownership = new Ownership();
 
 }  // namespace

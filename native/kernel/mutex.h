@@ -1,11 +1,10 @@
 // A mutex over pthread_mutex_t, for std::lock_guard and std::unique_lock.
-// std::mutex would do the same, but its lock() lives in libc++'s library and
-// throws std::system_error, which links the C++ exception runtime (the
-// unwinder, the demangler: about 145 KB) into an addon built without
-// exceptions. A default pthread mutex cannot fail to lock here: no
-// deadlock detection, no robust or recursive mode. Constant-initialised
-// and never destroyed (a default mutex holds no resource): a global one is
-// usable from any thread at any time, exit included.
+// Not std::mutex: its lock() lives in libc++'s library and throws, which
+// links the C++ exception runtime (docs/runtime-facts.md, 37). A default
+// pthread mutex cannot fail to lock here: no deadlock detection, no robust
+// or recursive mode. Constant-initialised and never destroyed (a default
+// mutex holds no resource): a global one is usable from any thread at any
+// time, exit included.
 #pragma once
 
 #include <pthread.h>

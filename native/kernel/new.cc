@@ -1,8 +1,7 @@
 // operator new and delete for this addon alone (its symbols are hidden, see
-// binding.gyp). libc++'s own throw std::bad_alloc, which would link the C++
-// exception runtime (the unwinder, the demangler: about 145 KB) into an
-// addon built without exceptions. Memory exhaustion ends the process here,
-// as an uncaught bad_alloc would.
+// binding.gyp). libc++'s own throw std::bad_alloc, which links the C++
+// exception runtime (docs/runtime-facts.md, 37). Memory exhaustion ends the
+// process here, as an uncaught bad_alloc would.
 #include <cstdlib>
 #include <new>
 

@@ -10,8 +10,7 @@
 namespace pid1 {
 
 // A NUL-terminated string. Not std::string: its members live in libc++'s
-// library, built with C++ exceptions, which the addon leaves out (see
-// kernel/new.cc).
+// library and throw (docs/runtime-facts.md, 37).
 using CString = std::vector<char>;
 
 struct SpawnRequest {

@@ -86,7 +86,10 @@ Napi::Value TakeEvents(Napi::Env env) {
 // reaperStart(mask, onEvents, resourceName)
 void Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (TheReaper().running() && Failed(env, -EBUSY, "reaperStart")) return;
+  if (TheReaper().running()) {
+    Failed(env, -EBUSY, "reaperStart");
+    return;
+  }
   sigset_t set = ToSigset(info[0]);
   napi_threadsafe_function tsfn = nullptr;
   napi_status status = napi_create_threadsafe_function(env, info[1], nullptr, info[2], 0, 1, nullptr, nullptr, nullptr, CallJs, &tsfn);

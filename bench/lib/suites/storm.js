@@ -25,6 +25,7 @@ function deriveStorm(d) {
   };
 }
 
+/** bench/storm.c's command line for a storm of `n` orphans beside `live` sleepers (ctx: helpers, cfg, outFile). */
 function stormArgv(ctx, n, live) {
   const s = ctx.cfg.storm;
   return [ctx.helpers.storm, '-n', String(n), '-b', String(s.burst), '-w', String(s.wave), '-l', String(live), '-t', String(s.waveTimeoutMs), '-o', ctx.outFile];
@@ -97,4 +98,4 @@ function growthGroup(quiet, busy) {
   return g;
 }
 
-module.exports = { runStorm, runScale, growthGroup };
+module.exports = { runStorm, runScale, growthGroup, stormArgv };
