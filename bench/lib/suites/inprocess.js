@@ -65,15 +65,15 @@ function runInprocess(ctx) {
   });
   const stormArgv = [ctx.helpers.storm, '-n', String(storm.n), '-b', String(ctx.cfg.storm.burst), '-w', String(ctx.cfg.storm.wave), '-t', '30000'];
   // Start-up and peak RSS of init() over an app that loads child_process
-  // anyway, both PID 1 of a fresh namespace; `spawnrun` times each and
-  // reads the tree's peak RSS from wait4() (the node process's own).
-  const cpApp = "require('child_process')";
-  const initApp = `require('child_process'); require(${JSON.stringify(modulePath)}).init()`;
+  // anyway (bench/startup-app.js, the same file with and without init()),
+  // both PID 1 of a fresh namespace; `spawnrun` times each and reads the
+  // tree's peak RSS from wait4() (the node process's own).
+  const startupApp = path.join(ctx.benchDir, 'startup-app.js');
   const cost = createGroup({
     id: 'inprocess-startup',
     short: 'In-process: start-up',
     title: 'In-process init(): start-up and peak RSS over an app that loads child_process',
-    note: `node -e "${cpApp}" against node -e "${cpApp}; require('pid1').init()", each PID 1 of a fresh namespace; RSS is wait4()'s ru_maxrss`,
+    note: "node bench/startup-app.js (an app file that requires child_process) against the same file with the module's path, which adds require('pid1').init(); each PID 1 of a fresh namespace; RSS is wait4()'s ru_maxrss",
     columns: ['child_process app', 'init() app'],
     baseline: 'child_process app',
     metrics: [
@@ -84,8 +84,8 @@ function runInprocess(ctx) {
     derive: (d) => ({ wall_ms: d.wall_ns / 1e6, cpu_ms: (d.utime_us + d.stime_us) / 1000, rss_mb: d.maxrss_kb / 1024 }),
   });
   const apps = [
-    { col: 'child_process app', argv: bare([process.execPath, '-e', cpApp]) },
-    { col: 'init() app', argv: bare([process.execPath, '-e', initApp]) },
+    { col: 'child_process app', argv: bare([process.execPath, startupApp]) },
+    { col: 'init() app', argv: bare([process.execPath, startupApp, modulePath]) },
   ];
   ctx.log(`in-process start-up: ${ctx.cfg.startup.reps} rounds`);
   alternate(apps, ctx.cfg.startup.reps, (e) => cost.add(e.col, runTimed(ctx.helpers.spawnrun, e.argv)));
