@@ -5,7 +5,7 @@
 // and so do the public waits (core/wait.ts) that the app may call itself.
 // Only pids someone wants are kept: the first reap of a wanted pid after it
 // was wanted is its process (a pid is not reused before it is reaped).
-import { native } from '../kernel/native';
+import { flag, native } from '../kernel/native';
 import { readStat } from '../kernel/procfs';
 import type { ReapEvent } from './reaper';
 
@@ -139,10 +139,10 @@ export function holdLoopFor(who: 'face' | 'report', on: boolean): void {
   const before = held();
   if (who === 'face') faceHolds = on;
   else reportHolds += on ? 1 : -1;
-  if (before !== held()) native.reaperRef(held());
+  if (before !== held()) native.reaperRef(flag(held()));
 }
 
 /** A new reaper thread's wake-up starts unref'd: ref it when something holds the loop. */
 export function reaperStarted(): void {
-  if (held()) native.reaperRef(true);
+  if (held()) native.reaperRef(1);
 }

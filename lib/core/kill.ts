@@ -193,11 +193,11 @@ export class ProcessHandle {
   }
 
   // The zombie its pidfd shows, left unreaped (WNOWAIT): null when it has
-  // not exited, false when it is reaped already (or not our child: ECHILD),
+  // not exited, 0 when it is reaped already (or not our child: ECHILD),
   // undefined without P_PIDFD (EINVAL, before Linux 5.4).
-  #peek(): NativeWaitResult | null | false | undefined {
+  #peek(): NativeWaitResult | null | 0 | undefined {
     try {
-      const raw = native.waitid(native.idtype.pidfd, this.#fd, native.waitFlags.noWait, false, true);
+      const raw = native.waitid(native.idtype.pidfd, this.#fd, native.waitFlags.noWait, 0, 1);
       return raw === undefined ? null : raw;
     } catch (error) {
       if (hasCode(error, 'EINVAL')) return undefined;
@@ -209,7 +209,7 @@ export class ProcessHandle {
   #isZombie(): boolean | undefined {
     if (this.#fd < 0) return undefined;
     const raw = this.#peek();
-    return raw === undefined ? undefined : raw !== null && raw !== false;
+    return raw === undefined ? undefined : raw !== null && raw !== 0;
   }
 
   /** Sends a signal. @throws Error with code 'ESRCH' once the process has been reaped. */

@@ -7,7 +7,7 @@
 // Every JS spawn goes through one of two bindings, both looked up at call
 // time, so wrapping them here covers child_process's own captured references.
 // Installed once per JS thread (main, each Worker) that loads pid1.
-import { native, nativeSupported } from '../kernel/native';
+import { flag, native, nativeSupported } from '../kernel/native';
 import { typeError } from '../kernel/validate';
 
 interface ProcessHandleWrap {
@@ -144,7 +144,7 @@ if (nativeSupported) {
 
 /** Hands a child forked by other native code back to its owner. */
 export function exempt(pid: number, on = true): void {
-  native.setExempt(pid, on);
+  native.setExempt(pid, flag(on));
 }
 
 /**
@@ -159,10 +159,10 @@ export function runExempt<T>(spawn: () => T): T {
     if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) {
       throw typeError('spawn()', 'a function that returns a pid or an object with a pid', result);
     }
-    native.setExempt(pid, true);
+    native.setExempt(pid, 1);
     // node-pty's IPty: onExit fires once its own waitpid has collected the child.
     const onExit = (result as { onExit?: unknown }).onExit;
-    if (typeof onExit === 'function') onExit.call(result, () => native.setExempt(pid, false));
+    if (typeof onExit === 'function') onExit.call(result, () => native.setExempt(pid, 0));
     return result;
   } finally {
     native.spawnEnd(0);

@@ -9,7 +9,7 @@
 import { constants } from 'os';
 import { getSystemErrorName } from 'util';
 import { holdLoopFor, noteReap, reaperStarted } from './exits';
-import { native, NativeReaperProtocol } from '../kernel/native';
+import { flag, native, NativeReaperProtocol } from '../kernel/native';
 import './ownership';
 import { ProcessInfo } from '../kernel/procfs';
 import { sigprocmask } from '../kernel/sigmask';
@@ -101,7 +101,7 @@ export class Reaper {
   #onRemoveListener = (event: string | symbol): void => this.#listenersChanged(event, 0);
 
   get running(): boolean {
-    return native.reaperRunning();
+    return native.reaperRunning() === 1;
   }
 
   /** The native thread's id, 0 when not running. */
@@ -119,16 +119,16 @@ export class Reaper {
     if (native.reaperRunning()) throw pid1Error('ERR_PID1_REAPER_RUNNING', 'The pid1 reaper is running already in this process');
     const set = [...new Set([SIGCHLD, ...signals])].sort((a, b) => a - b);
     // Configured before the thread starts: the first signal it reads obeys it.
-    native.reaperSetForwardChildren(options.forwardChildren === true);
+    native.reaperSetForwardChildren(flag(options.forwardChildren === true));
     native.reaperSetFaultFd(options.faultFd ?? -1);
     for (const [signal, when] of options.forwardWhen ?? []) native.reaperSetForwardWhen(signal, wire().forwardWhen[when]);
-    for (const signal of set) if (signal !== SIGCHLD) native.reaperSetHandOn(signal, process.listenerCount(signalName(signal)) > 0);
+    for (const signal of set) if (signal !== SIGCHLD) native.reaperSetHandOn(signal, flag(process.listenerCount(signalName(signal)) > 0));
     const before = new Set(sigprocmask('block', [], { scope: 'thread' }).map((name) => normalizeSignal(name)));
     sigprocmask('block', set, { scope: 'process' });
     const generation = ++this.#generation;
     try {
       native.reaperStart(
-        signalMask(set),
+        ...signalMask(set),
         () => {
           if (generation === this.#generation) this.#take();
         },
@@ -228,7 +228,7 @@ export class Reaper {
    * `quiet` are forwarded but not emitted. Waking JS costs more than reaping.
    */
   report(allReaps: boolean, quiet: readonly number[] = []): void {
-    native.reaperSetReporting(allReaps, signalMask(quiet));
+    native.reaperSetReporting(flag(allReaps), ...signalMask(quiet));
   }
 
   /**
@@ -257,7 +257,7 @@ export class Reaper {
     const signal = constants.signals[event as NodeJS.Signals];
     if (signal === undefined || signal === SIGCHLD || !this.#signals.includes(signal)) return;
     // 'removeListener' fires after removal, 'newListener' before adding.
-    native.reaperSetHandOn(signal, process.listenerCount(event) + adding > 0);
+    native.reaperSetHandOn(signal, flag(process.listenerCount(event) + adding > 0));
   }
 
   #take(): void {

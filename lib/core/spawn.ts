@@ -2,7 +2,7 @@
 // child starts with an empty signal mask and default dispositions.
 import * as path from 'path';
 import { ownChildHandle, ProcessHandle } from './kill';
-import { native } from '../kernel/native';
+import { flag, native } from '../kernel/native';
 import type * as CgroupFloor from '../kernel/cgroup';
 import type { TreeCgroup } from '../kernel/cgroup';
 import { commandOf, descendantsOf, infoOfListed, ProcessInfo, readStat } from '../kernel/procfs';
@@ -265,8 +265,8 @@ export function spawn(command: string, args: readonly string[] = [], options?: S
     env,
     cwd: opts.cwd === undefined ? '' : normalizeString(opts.cwd, 'options.cwd'),
     stdio: normalizeStdio(opts.stdio),
-    setsid: opts.setsid === undefined ? false : normalizeBoolean(opts.setsid, 'options.setsid'),
-    setpgid: foregroundFd >= 0 || (opts.setpgid === undefined ? false : normalizeBoolean(opts.setpgid, 'options.setpgid')),
+    setsid: flag(opts.setsid === undefined ? false : normalizeBoolean(opts.setsid, 'options.setsid')),
+    setpgid: flag(foregroundFd >= 0 || (opts.setpgid === undefined ? false : normalizeBoolean(opts.setpgid, 'options.setpgid'))),
     foregroundFd,
     cgroupFd: -1,
   };

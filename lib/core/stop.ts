@@ -270,7 +270,7 @@ export class Stop {
   // Checked right before a SIGKILL, without waiting: the event loop may have
   // been too busy to hear a pidfd that became readable long ago.
   #exitedAlready(tracked: Tracked): boolean {
-    if (tracked.handle.fd >= 0) return native.pidfdExited(tracked.handle.fd);
+    if (tracked.handle.fd >= 0) return native.pidfdExited(tracked.handle.fd) === 1;
     const stat = readStat(tracked.info.pid);
     return stat === undefined || stat.startTime !== tracked.info.startTime || stat.state === 'Z' || stat.state === 'X';
   }

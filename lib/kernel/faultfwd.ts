@@ -12,5 +12,5 @@ import { signalMask } from './signals';
  * that come before the reaper reads them wait in the pipe.
  */
 export function startFaultForwarding(signals: readonly number[]): number {
-  return native.faultForwardStart(signalMask(signals));
+  return native.faultForwardStart(...signalMask(signals));
 }

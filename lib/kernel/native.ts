@@ -3,14 +3,26 @@
 import { existsSync } from 'fs';
 import * as path from 'path';
 
+/**
+ * What the addon takes and returns for a yes or no: 1 or 0, never a
+ * boolean (a boolean costs two more Node-API functions, one each way:
+ * native/napi/binding_util.h).
+ */
+export type NativeFlag = 1 | 0;
+
+/** A boolean as the addon takes it. */
+export function flag(on: boolean): NativeFlag {
+  return on ? 1 : 0;
+}
+
 /** A wait result as the addon returns it (signals as numbers; absent: none). */
 export interface NativeWaitResult {
   pid: number;
   exitCode?: number;
   signal?: number;
-  coreDumped: boolean;
-  stopped: boolean;
-  continued: boolean;
+  coreDumped: NativeFlag;
+  stopped: NativeFlag;
+  continued: NativeFlag;
 }
 
 export interface NativeSigInfo {
@@ -30,16 +42,19 @@ export interface NativeSigInfo {
 export interface NativeThreadMask {
   tid: number;
   name: string;
-  blocked: SignalMask;
+  blocked: MaskBytes;
 }
 
 /**
- * A signal set as the addon takes and returns it: bit n-1 stands for signal
- * n (signalMask() and maskSignals() in ./signals). One BigInt crosses with
- * one Node-API call; an array of numbers needs four kinds (native/napi/
+ * A signal set as the addon takes it, bit n-1 for signal n: the low and the
+ * high 32 bits of a 64-bit mask, as two arguments (signalMask() in
+ * ./signals). Numbers cross with the Node-API functions every call uses
+ * already; a BigInt, or an array, would need more (native/napi/
  * binding_util.h says why that matters).
  */
-export type SignalMask = bigint;
+export type SignalMask = readonly [low: number, high: number];
+/** A signal set as the addon returns it: the same 64-bit mask, 8 bytes little-endian (maskSignals() in ./signals). */
+export type MaskBytes = Uint8Array;
 
 /**
  * The reaper's events are packed, `eventInts` int32 each; the layout is
@@ -60,8 +75,8 @@ export interface NativeSpawnRequest {
   env: string[];
   cwd: string;
   stdio: [number, number, number];
-  setsid: boolean;
-  setpgid: boolean;
+  setsid: NativeFlag;
+  setpgid: NativeFlag;
   foregroundFd: number;
   /** A cgroup.procs open for writing, which the child joins first; -1: none. */
   cgroupFd: number;
@@ -79,34 +94,34 @@ export interface NativeFdWatcher {
 export type NativeHow = number;
 
 /**
- * The addon's exports. Booleans must be booleans (anything else reads as
- * false), and every argument is passed, optional ones included.
+ * The addon's exports. Flags are 1 or 0 (anything not a number reads as
+ * 0), and every argument is passed, optional ones included.
  */
 export interface NativeBinding {
-  setChildSubreaper(enabled: boolean): void;
-  getChildSubreaper(): boolean;
+  setChildSubreaper(enabled: NativeFlag): void;
+  getChildSubreaper(): NativeFlag;
   setParentDeathSignal(signal: number): void;
   getParentDeathSignal(): number;
-  /** Returns the previous mask; blocking nothing (block, 0n) reads it. */
-  threadMask(how: NativeHow, mask: SignalMask): SignalMask;
+  /** Returns the previous mask; blocking nothing (block, 0, 0) reads it. */
+  threadMask(how: NativeHow, ...mask: SignalMask): MaskBytes;
   /** skipped is absent when no thread was skipped. */
-  processMask(how: NativeHow, mask: SignalMask): { previous: SignalMask; reached: number; skipped?: NativeThreadMask[] };
+  processMask(how: NativeHow, ...mask: SignalMask): { previous: MaskBytes; reached: number; skipped?: NativeThreadMask[] };
   threadMasks(): NativeThreadMask[];
-  signalfdOpen(mask: SignalMask): number;
+  signalfdOpen(...mask: SignalMask): number;
   signalfdRead(fd: number): NativeSigInfo[];
   /**
    * idtype: one of `idtype` (with pidfd, Linux 5.4, id is a pidfd); flags:
    * `waitFlags` ORed (WEXITED is always in). undefined: nothing ready. With
-   * noChildIsFalse, ECHILD returns false instead of throwing (no Error is
+   * noChildIsZero, ECHILD returns 0 instead of throwing (no Error is
    * built: see native/napi/binding.cc).
    */
-  waitid(idtype: number, id: number, flags: number, block: boolean, noChildIsFalse: boolean): NativeWaitResult | undefined | false;
+  waitid(idtype: number, id: number, flags: number, block: NativeFlag, noChildIsZero: NativeFlag): NativeWaitResult | undefined | 0;
   reapAll(): NativeWaitResult[];
   kill(pid: number, signal: number): void;
-  isatty(fd: number): boolean;
+  isatty(fd: number): NativeFlag;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(fd: number, signal: number): void;
-  pidfdExited(fd: number): boolean;
+  pidfdExited(fd: number): NativeFlag;
   /** startTime: /proc/PID/stat field 22, read before the child could be reaped; -1 if unread. */
   spawn(request: NativeSpawnRequest): { pid: number; startTime: number };
   /** The values threadMask and processMask take, from the kernel's headers. */
@@ -122,34 +137,34 @@ export interface NativeBinding {
    * `onEvents` runs on the JS thread when events wait; reaperTake() takes
    * them. Events come as a Buffer of int32s, `eventInts` per event.
    */
-  reaperStart(mask: SignalMask, onEvents: () => void, resourceName: string): void;
+  reaperStart(maskLow: SignalMask[0], maskHigh: SignalMask[1], onEvents: () => void, resourceName: string): void;
   reaperTake(): Uint8Array;
   /** Stops the thread after a last reap pass; returns the events it left. */
   reaperStop(): Uint8Array;
   /** One reap pass, under the ownership rule, on the calling thread; the reaper must be stopped. */
   reaperReapStopped(): Uint8Array;
   reaperTid(): number;
-  reaperRef(on: boolean): void;
-  reaperRunning(): boolean;
-  reaperSetHandOn(signal: number, on: boolean): void;
+  reaperRef(on: NativeFlag): void;
+  reaperRunning(): NativeFlag;
+  reaperSetHandOn(signal: number, on: NativeFlag): void;
   reaperSetForward(target: number, leader: number, rewrite: number[]): void;
-  reaperSetForwardChildren(on: boolean): void;
+  reaperSetForwardChildren(on: NativeFlag): void;
   reaperSetForwardWhen(signal: number, when: number): void;
   /** ms since the last forward of `signal` reached that process, or -1. */
   reaperSentAgo(signal: number, pid: number, pgrp: number, startTicks: number): number;
   reaperHoldForward(): void;
   /** Before reaperStart: the fault forwarder's pipe, read by the thread; -1: none. */
   reaperSetFaultFd(fd: number): void;
-  reaperSetReporting(allReaps: boolean, quietMask: SignalMask): void;
+  reaperSetReporting(allReaps: NativeFlag, ...quietMask: SignalMask): void;
   spawnBegin(): void;
   spawnEnd(pid: number): void;
   release(pid: number): void;
-  setExempt(pid: number, exempt: boolean): void;
+  setExempt(pid: number, exempt: NativeFlag): void;
   /** Defined on first use (load() below): defining a class costs Node-API look-ups. */
   FdWatcher: new (fd: number, onReadable: (status: number) => void) => NativeFdWatcher;
   defineFdWatcher(): NativeBinding['FdWatcher'];
   /** The pid1 command's fault signals: installs the handler, returns the requests' fd. */
-  faultForwardStart(mask: SignalMask): number;
+  faultForwardStart(...mask: SignalMask): number;
   /** TIOCNOTTY, with SIGHUP and SIGCONT ignored around it. */
   ttyDetach(fd: number): void;
 }

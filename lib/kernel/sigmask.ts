@@ -1,5 +1,5 @@
 // Signal masks of the calling thread, or of every thread of the process.
-import { native, NativeHow } from './native';
+import { native, NativeHow, NativeThreadMask } from './native';
 import { maskSignals, normalizeSignalSet, Signal, signalMask, signalNames } from './signals';
 import { normalizeOptions, rangeError } from './validate';
 
@@ -56,8 +56,8 @@ export function sigprocmask(how: MaskHow, signals: Signal | readonly Signal[], o
   const nativeHow = normalizeHow(how);
   const mask = signalMask(normalizeSignalSet(signals));
   const scope = normalizeScope(options);
-  if (scope === 'thread') return signalNames(maskSignals(native.threadMask(nativeHow, mask)));
-  const result = native.processMask(nativeHow, mask);
+  if (scope === 'thread') return signalNames(maskSignals(native.threadMask(nativeHow, ...mask)));
+  const result = native.processMask(nativeHow, ...mask);
   return {
     previous: signalNames(maskSignals(result.previous)),
     reached: result.reached,
@@ -65,7 +65,7 @@ export function sigprocmask(how: MaskHow, signals: Signal | readonly Signal[], o
   };
 }
 
-function toThreadMask(thread: { tid: number; name: string; blocked: bigint }): ThreadMask {
+function toThreadMask(thread: NativeThreadMask): ThreadMask {
   return { tid: thread.tid, name: thread.name, blocked: signalNames(maskSignals(thread.blocked)) };
 }
 
@@ -74,6 +74,6 @@ export function blockedSignals(options?: { scope?: 'thread' }): string[];
 export function blockedSignals(options: { scope: 'process' }): ThreadMask[];
 export function blockedSignals(options?: { scope?: MaskScope }): string[] | ThreadMask[] {
   // Blocking nothing reads the mask.
-  if (normalizeScope(options) === 'thread') return signalNames(maskSignals(native.threadMask(native.maskHow.block, 0n)));
+  if (normalizeScope(options) === 'thread') return signalNames(maskSignals(native.threadMask(native.maskHow.block, 0, 0)));
   return native.threadMasks().map(toThreadMask);
 }

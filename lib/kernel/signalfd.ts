@@ -37,7 +37,7 @@ export class SignalFd extends EventEmitter {
 
   constructor(signals: Signal | readonly Signal[]) {
     super();
-    this.#fd = native.signalfdOpen(signalMask(normalizeSignalSet(signals)));
+    this.#fd = native.signalfdOpen(...signalMask(normalizeSignalSet(signals)));
     this.on('newListener', (event) => {
       if (event === 'signal' && this.#watcher === null && this.#fd >= 0) this.#watch();
     });

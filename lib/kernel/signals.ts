@@ -1,7 +1,7 @@
 // Signal names and numbers. Every API takes either ('SIGTERM' or 15) and
 // returns names where one exists. Real-time signals are named SIGRTMIN+n.
 import { constants } from 'os';
-import { native, nativeSupported } from './native';
+import { MaskBytes, native, nativeSupported, SignalMask } from './native';
 import { rangeError, typeError } from './validate';
 
 /**
@@ -91,17 +91,17 @@ export function normalizeSignalSet(value: unknown, name = 'signals'): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-/** A signal set as the addon takes and returns it: a BigInt, bit n-1 for signal n. */
-export function signalMask(signals: readonly number[]): bigint {
-  let mask = 0n;
-  for (const signal of signals) mask |= 1n << BigInt(signal - 1);
-  return mask;
+/** A signal set (1 to 64) as the addon takes it: the low and high 32 bits of the mask, bit n-1 for signal n. */
+export function signalMask(signals: readonly number[]): SignalMask {
+  const mask = [0, 0];
+  for (const signal of signals) mask[(signal - 1) >> 5] |= 1 << ((signal - 1) & 31);
+  return [mask[0] >>> 0, mask[1] >>> 0];
 }
 
-/** The signals of a mask from the addon, in ascending order. */
-export function maskSignals(mask: bigint): number[] {
+/** The signals of a mask from the addon (8 bytes, little-endian), in ascending order. */
+export function maskSignals(mask: MaskBytes): number[] {
   const signals: number[] = [];
-  for (let signal = 1; mask !== 0n; signal++, mask >>= 1n) if ((mask & 1n) === 1n) signals.push(signal);
+  for (let bit = 0; bit < 64; bit++) if ((mask[bit >> 3] >> (bit & 7)) & 1) signals.push(bit + 1);
   return signals;
 }
 

@@ -1,5 +1,5 @@
 // PR_SET_CHILD_SUBREAPER and PR_SET_PDEATHSIG.
-import { native } from './native';
+import { flag, native } from './native';
 import { normalizeSignal, Signal, signalName } from './signals';
 import { normalizeBoolean } from './validate';
 
@@ -9,12 +9,12 @@ import { normalizeBoolean } from './validate';
  * @throws Error with code 'EPERM' where a sandbox forbids it (AWS Lambda).
  */
 export function setChildSubreaper(enabled: boolean = true): void {
-  native.setChildSubreaper(normalizeBoolean(enabled, 'enabled'));
+  native.setChildSubreaper(flag(normalizeBoolean(enabled, 'enabled')));
 }
 
 /** Whether this process is a child subreaper. */
 export function isChildSubreaper(): boolean {
-  return native.getChildSubreaper();
+  return native.getChildSubreaper() === 1;
 }
 
 /**

@@ -3,7 +3,7 @@ import { native } from './native';
 
 /** isatty(3). */
 export function isTerminal(fd: number): boolean {
-  return native.isatty(fd);
+  return native.isatty(fd) === 1;
 }
 
 /** TIOCNOTTY, with SIGHUP and SIGCONT ignored around it (letting go sends both to the session leader's group). */

@@ -1,7 +1,7 @@
 // waitid(2): its arguments checked, one call, and the drain. The public
 // waitpid(), waitid() and reapAll() are in core/wait.ts, which tells
 // spawn()'s handles what they reaped.
-import { native, NativeWaitResult } from './native';
+import { flag, native, NativeWaitResult } from './native';
 import { signalName } from './signals';
 import { normalizeOptions, rangeError, typeError } from './validate';
 
@@ -32,7 +32,7 @@ export interface WaitOptions {
 
 export function toWaitResult(raw: NativeWaitResult): WaitResult {
   const { pid, exitCode = null, signal, coreDumped, stopped, continued } = raw;
-  return { pid, exitCode, signal: signal === undefined ? null : signalName(signal), coreDumped, stopped, continued };
+  return { pid, exitCode, signal: signal === undefined ? null : signalName(signal), coreDumped: coreDumped === 1, stopped: stopped === 1, continued: continued === 1 };
 }
 
 const OPTION_KEYS = ['noWait', 'untraced', 'continued', 'block', 'throwIfNoChildren'] as const;
@@ -60,8 +60,8 @@ export interface WaitCall {
 export function wait({ idtype, id, options }: WaitCall): WaitResult | null {
   const { stopped, continued, noWait } = native.waitFlags;
   const flags = (options.untraced ? stopped : 0) | (options.continued ? continued : 0) | (options.noWait ? noWait : 0);
-  const raw = native.waitid(native.idtype[idtype], id, flags, options.block, !options.throwIfNoChildren);
-  return raw === undefined || raw === false ? null : toWaitResult(raw);
+  const raw = native.waitid(native.idtype[idtype], id, flags, flag(options.block), flag(!options.throwIfNoChildren));
+  return raw === undefined || raw === 0 ? null : toWaitResult(raw);
 }
 
 const ID_MAX = 4194304;
@@ -102,7 +102,7 @@ export function waitidCall(idtype: unknown, id: unknown = 0, options?: unknown):
  * /proc in the common case.
  */
 export function hasChildren(): boolean {
-  return native.waitid(native.idtype.all, 0, native.waitFlags.noWait, false, true) !== false;
+  return native.waitid(native.idtype.all, 0, native.waitFlags.noWait, 0, 1) !== 0;
 }
 
 /** waitid(P_ALL, WEXITED | WNOHANG) until nothing is ready or ECHILD, in one native call. */

@@ -35,7 +35,7 @@ void SetChildSubreaperJs(const Napi::CallbackInfo& info) { Failed(info.Env(), Se
 Napi::Value GetChildSubreaperJs(const Napi::CallbackInfo& info) {
   bool enabled = false;
   if (Failed(info.Env(), GetChildSubreaper(&enabled), "prctl")) return Napi::Value();
-  return Napi::Boolean::New(info.Env(), enabled);
+  return FlagValue(info.Env(), enabled);
 }
 
 void SetParentDeathSignalJs(const Napi::CallbackInfo& info) {
@@ -48,18 +48,18 @@ Napi::Value GetParentDeathSignalJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), signal);
 }
 
-// threadMask(how, mask) -> the previous mask. Blocking nothing (how block,
-// mask 0n) reads it.
+// threadMask(how, maskLow, maskHigh) -> the previous mask. Blocking nothing
+// (how block, mask 0, 0) reads it.
 Napi::Value ThreadMaskJs(const Napi::CallbackInfo& info) {
   sigset_t previous;
-  sigset_t set = ToSigset(info[1]);
+  sigset_t set = ToSigset(info[1], info[2]);
   if (Failed(info.Env(), ThreadMask(info[0].As<Napi::Number>().Int32Value(), &set, &previous), "pthread_sigmask")) return Napi::Value();
   return FromSigset(info.Env(), previous);
 }
 
 Napi::Value ProcessMaskJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  sigset_t set = ToSigset(info[1]);
+  sigset_t set = ToSigset(info[1], info[2]);
   sigset_t previous;
   int reached = 0;
   std::vector<ThreadMaskInfo> skipped;
@@ -95,7 +95,7 @@ Napi::Value ThreadMasksJs(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SignalFdOpenJs(const Napi::CallbackInfo& info) {
-  sigset_t set = ToSigset(info[0]);
+  sigset_t set = ToSigset(info[0], info[1]);
   int fd = -1;
   if (Failed(info.Env(), SignalFdOpen(&set, &fd), "signalfd")) return Napi::Value();
   return Napi::Number::New(info.Env(), fd);
@@ -133,14 +133,14 @@ Napi::Value WaitResultObject(Napi::Env env, const WaitResult& r) {
   // Absent rather than null: napi_get_null would be one more Node-API look-up.
   if (r.exit_code >= 0) object.Set("exitCode", Napi::Number::New(env, r.exit_code));
   if (r.signal != 0) object.Set("signal", Napi::Number::New(env, r.signal));
-  object.Set("coreDumped", Napi::Boolean::New(env, r.core_dumped));
-  object.Set("stopped", Napi::Boolean::New(env, r.stopped));
-  object.Set("continued", Napi::Boolean::New(env, r.continued));
+  object.Set("coreDumped", FlagValue(env, r.core_dumped));
+  object.Set("stopped", FlagValue(env, r.stopped));
+  object.Set("continued", FlagValue(env, r.continued));
   return object;
 }
 
-// waitid(idtype: one of exports.idtype, id, flags: exports.waitFlags ORed, block, noChildIsFalse)
-// -> a result, undefined (nothing ready), or false for ECHILD when noChildIsFalse.
+// waitid(idtype: one of exports.idtype, id, flags: exports.waitFlags ORed, block, noChildIsZero)
+// -> a result, undefined (nothing ready), or 0 for ECHILD when noChildIsZero.
 // Callers for whom "no such child" is an ordinary answer (is there any
 // child? was it reaped already?) get it without an Error being built and
 // thrown: an Error's message, code and errno cost far more than the call.
@@ -151,7 +151,7 @@ Napi::Value WaitIdJs(const Napi::CallbackInfo& info) {
   int flags = WEXITED | (info[2].As<Napi::Number>().Int32Value() & (WSTOPPED | WCONTINUED | WNOWAIT));
   WaitResult result;
   int err = WaitId(idtype, id, flags, Flag(info[3]), &result);
-  if (err == -ECHILD && Flag(info[4])) return Napi::Boolean::New(env, false);
+  if (err == -ECHILD && Flag(info[4])) return Napi::Number::New(env, 0);
   if (Failed(env, err, "waitid")) return Napi::Value();
   if (result.pid == 0) return Napi::Value();
   return WaitResultObject(env, result);
@@ -176,7 +176,7 @@ Napi::Value ReapAllJs(const Napi::CallbackInfo& info) {
 // isatty(fd): what tty.isatty() says, without loading Node's tty module
 // (2 ms of the pid1 command's start-up).
 Napi::Value IsattyJs(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), isatty(info[0].As<Napi::Number>().Int32Value()) == 1);
+  return FlagValue(info.Env(), isatty(info[0].As<Napi::Number>().Int32Value()) == 1);
 }
 
 void KillJs(const Napi::CallbackInfo& info) {
@@ -192,7 +192,7 @@ Napi::Value PidfdOpenJs(const Napi::CallbackInfo& info) {
 Napi::Value PidfdExitedJs(const Napi::CallbackInfo& info) {
   bool exited = false;
   if (Failed(info.Env(), PidfdExited(info[0].As<Napi::Number>().Int32Value(), &exited), "poll")) return Napi::Value();
-  return Napi::Boolean::New(info.Env(), exited);
+  return FlagValue(info.Env(), exited);
 }
 
 void PidfdSendSignalJs(const Napi::CallbackInfo& info) {

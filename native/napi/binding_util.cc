@@ -19,11 +19,20 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall) {
   return error;
 }
 
-sigset_t ToSigset(const Napi::Value& value) {
+namespace {
+
+uint32_t Bits(const Napi::Value& value) {
+  int32_t bits = 0;
+  napi_get_value_int32(value.Env(), value, &bits);  // not a number: 0, no bit
+  return static_cast<uint32_t>(bits);
+}
+
+}  // namespace
+
+sigset_t ToSigset(const Napi::Value& low, const Napi::Value& high) {
   sigset_t set;
   sigemptyset(&set);
-  bool lossless = true;
-  uint64_t mask = value.As<Napi::BigInt>().Uint64Value(&lossless);
+  uint64_t mask = (uint64_t{Bits(high)} << 32) | Bits(low);
   for (int sig = 1; sig <= 64 && sig < NSIG; sig++) {
     if (mask & (uint64_t{1} << (sig - 1))) sigaddset(&set, sig);
   }
@@ -35,7 +44,13 @@ Napi::Value FromSigset(Napi::Env env, const sigset_t& set) {
   for (int sig = 1; sig <= 64 && sig < NSIG; sig++) {
     if (sigismember(&set, sig) == 1) mask |= uint64_t{1} << (sig - 1);
   }
-  return Napi::BigInt::New(env, mask);
+  uint8_t bytes[8];
+  for (int i = 0; i < 8; i++) bytes[i] = static_cast<uint8_t>(mask >> (8 * i));
+  napi_value out = nullptr;
+  void* data = nullptr;
+  napi_status status = napi_create_buffer_copy(env, sizeof bytes, bytes, &data, &out);
+  NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  return Napi::Value(env, out);
 }
 
 Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char*, int32_t>> values) {
@@ -44,8 +59,8 @@ Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char
   return object;
 }
 
-std::vector<int> ToSignalList(const Napi::Value& value) {
-  sigset_t set = ToSigset(value);
+std::vector<int> ToSignalList(const Napi::Value& low, const Napi::Value& high) {
+  sigset_t set = ToSigset(low, high);
   std::vector<int> signals;
   for (int sig = 1; sig < NSIG; sig++) {
     if (sigismember(&set, sig) == 1) signals.push_back(sig);
@@ -54,8 +69,8 @@ std::vector<int> ToSignalList(const Napi::Value& value) {
 }
 
 bool Flag(const Napi::Value& value) {
-  bool flag = false;
-  return napi_get_value_bool(value.Env(), value, &flag) == napi_ok && flag;
+  int32_t flag = 0;
+  return napi_get_value_int32(value.Env(), value, &flag) == napi_ok && flag != 0;
 }
 
 CString ToCString(const Napi::Value& value) {

@@ -3,10 +3,12 @@
 //
 // Every distinct Node-API function the addon calls is looked up in node's
 // symbol table on its first call, and each look-up pages part of that table
-// in (docs/runtime-facts.md, 35). So the usual paths use few: numbers and
-// booleans cross as themselves, signal sets as one BigInt, arrays and
-// objects only where a caller needs one. test/package/binding.test.js holds
-// each face to a budget.
+// in (docs/runtime-facts.md, 35). So the usual paths use few, and none but
+// numbers where a number will do: flags cross as 1 or 0 (booleans would
+// take two more functions, one each way), signal sets as two 32-bit numbers
+// in and an 8-byte Buffer out (a BigInt, two more), arrays and objects only
+// where a caller needs one. test/package/binding.test.js holds each face to
+// a budget and names the functions that must stay out of it.
 #pragma once
 
 #include <napi.h>
@@ -33,18 +35,22 @@ inline bool Failed(Napi::Env env, int err, const char* syscall) {
   return true;
 }
 
-// A signal set as a BigInt mask: bit n-1 stands for signal n (1 to 64).
-sigset_t ToSigset(const Napi::Value& value);
+// A signal set as a 64-bit mask, bit n-1 for signal n (1 to 64). In: two
+// numbers, the low and the high 32 bits (read as uint32). Out: 8 bytes,
+// little-endian, in a Buffer.
+sigset_t ToSigset(const Napi::Value& low, const Napi::Value& high);
 Napi::Value FromSigset(Napi::Env env, const sigset_t& set);
 // The same mask as a list of signal numbers, ascending.
-std::vector<int> ToSignalList(const Napi::Value& value);
+std::vector<int> ToSignalList(const Napi::Value& low, const Napi::Value& high);
 // An object of named integer constants, handed to JS once: the values JS
 // passes back (flags, kinds), written where the C++ defines them.
 Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char*, int32_t>> values);
 
-// A boolean argument: true or false, as the TypeScript types say; anything
-// else reads as false. (ToBoolean() would call two Node-API functions.)
+// A flag argument: 1 or 0, as the TypeScript types say; any other number
+// but 0 reads as set, anything not a number as clear.
 bool Flag(const Napi::Value& value);
+// A flag to return: the number 1 or 0.
+inline Napi::Value FlagValue(Napi::Env env, bool on) { return Napi::Number::New(env, on ? 1 : 0); }
 // A string argument as UTF-8, and an array of them.
 CString ToCString(const Napi::Value& value);
 std::vector<CString> ToCStrings(const Napi::Value& value);

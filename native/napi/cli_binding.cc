@@ -10,10 +10,10 @@
 namespace pid1 {
 namespace {
 
-// faultForwardStart(mask): the fd to read requests from.
+// faultForwardStart(maskLow, maskHigh): the fd to read requests from.
 Napi::Value FaultForwardStartJs(const Napi::CallbackInfo& info) {
   int fd = -1;
-  if (Failed(info.Env(), FaultForwardStart(ToSignalList(info[0]), &fd), "sigaction")) return Napi::Value();
+  if (Failed(info.Env(), FaultForwardStart(ToSignalList(info[0], info[1]), &fd), "sigaction")) return Napi::Value();
   return Napi::Number::New(info.Env(), fd);
 }
 

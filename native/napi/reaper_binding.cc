@@ -83,16 +83,16 @@ Napi::Value TakeEvents(Napi::Env env) {
   return EventsBuffer(env, events);
 }
 
-// reaperStart(mask, onEvents, resourceName)
+// reaperStart(maskLow, maskHigh, onEvents, resourceName)
 void Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (TheReaper().running()) {
     Failed(env, -EBUSY, "reaperStart");
     return;
   }
-  sigset_t set = ToSigset(info[0]);
+  sigset_t set = ToSigset(info[0], info[1]);
   napi_threadsafe_function tsfn = nullptr;
-  napi_status status = napi_create_threadsafe_function(env, info[1], nullptr, info[2], 0, 1, nullptr, nullptr, nullptr, CallJs, &tsfn);
+  napi_status status = napi_create_threadsafe_function(env, info[2], nullptr, info[3], 0, 1, nullptr, nullptr, nullptr, CallJs, &tsfn);
   NAPI_THROW_IF_FAILED_VOID(env, status);
   napi_unref_threadsafe_function(env, tsfn);  // the reaper never keeps the process alive by itself
   const char* step = nullptr;
@@ -143,7 +143,7 @@ void RefLoop(const Napi::CallbackInfo& info) {
 
 Napi::Value Tid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), TheReaper().tid()); }
 
-Napi::Value Running(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), TheReaper().running()); }
+Napi::Value Running(const Napi::CallbackInfo& info) { return FlagValue(info.Env(), TheReaper().running()); }
 
 void SetHandOn(const Napi::CallbackInfo& info) { TheReaper().SetHandOn(info[0].As<Napi::Number>().Int32Value(), Flag(info[1])); }
 
@@ -175,9 +175,9 @@ Napi::Value SentAgo(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ms);
 }
 
-// reaperSetReporting(allReaps, quietMask)
+// reaperSetReporting(allReaps, quietMaskLow, quietMaskHigh)
 void SetReporting(const Napi::CallbackInfo& info) {
-  TheReaper().SetReporting(Flag(info[0]), ToSignalList(info[1]));
+  TheReaper().SetReporting(Flag(info[0]), ToSignalList(info[1], info[2]));
 }
 
 void HoldForward(const Napi::CallbackInfo&) { TheReaper().HoldForward(); }
