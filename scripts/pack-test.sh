@@ -32,14 +32,14 @@ check_tarball() {
   listing=$(tar tzf "$1")
   for file in prebuilds/linux-x64/pid1.glibc.node prebuilds/linux-x64/pid1.musl.node \
     prebuilds/linux-arm64/pid1.glibc.node prebuilds/linux-arm64/pid1.musl.node \
-    dist/index.js dist/index.bundle.js dist/index.d.ts dist/register.js dist/cli/cli.js dist/cli/cli.bundle.js \
+    dist/index.js dist/index.bundle.js dist/index.lazy.js dist/index.d.ts dist/register.js dist/cli/cli.js dist/cli/cli.bundle.js dist/cli/cli.lazy.js \
     dist/kernel/native.d.ts binding.gyp scripts/install.js scripts/codecache.js; do
     grep -qx "package/$file" <<<"$listing" || die "$file is not in $1"
   done
   grep -q '^package/build/' <<<"$listing" && die "$1 contains build/"
   grep -q 'tsbuildinfo' <<<"$listing" && die "$1 contains tsc's build info"
   # The entry points are bundles of everything they load (scripts/bundle.js): the modules' own files would be a second copy.
-  grep -E '^package/dist/.+\.js$' <<<"$listing" | grep -vqxE 'package/dist/(index|index\.bundle|register|cli/cli|cli/cli\.bundle)\.js' && die "$1 ships a module's .js beside the bundles"
+  grep -E '^package/dist/.+\.js$' <<<"$listing" | grep -vqxE 'package/dist/(index|index\.bundle|index\.lazy|register|cli/cli|cli/cli\.bundle|cli/cli\.lazy)\.js' && die "$1 ships a module's .js beside the bundles"
   # Code caches are made at install, for the Node that installs.
   grep -q '\.cache$' <<<"$listing" && die "$1 ships a code cache"
   log "packed $(basename "$1"): $(wc -l <<<"$listing") files, $(stat -c %s "$1") bytes"

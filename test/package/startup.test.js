@@ -10,6 +10,8 @@
 // 18 and 20; 22 and 24 do that path work in C++).
 const test = require('node:test');
 const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { ROOT } = require('../kit');
@@ -26,4 +28,34 @@ test('require(pid1).init() in a child_process app starts without TurboFan compil
 
 test('the pid1 command runs `true` without TurboFan compiling anything', () => {
   assert.deepStrictEqual(optimized([path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true']), []);
+});
+
+// The modules a plain start does not run (spawn, kill, the stop path) are
+// not in the entry's bundle but in a second file (scripts/bundle.js), read
+// on first use: their source would otherwise sit in V8's heap all along.
+function lazyFilesRead(args) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-lazy-'));
+  try {
+    const preload = path.join(dir, 'report.js');
+    fs.writeFileSync(
+      preload,
+      `process.on('exit', () => require('fs').writeSync(3, JSON.stringify(Object.keys(require.cache).filter((f) => f.endsWith('.lazy.js')).map((f) => require('path').relative(${JSON.stringify(ROOT)}, f)))));`,
+    );
+    const out = path.join(dir, 'out');
+    const fd = fs.openSync(out, 'w');
+    const run = spawnSync(process.execPath, ['-r', preload, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', fd] });
+    fs.closeSync(fd);
+    assert.strictEqual(run.status, 0, run.stderr);
+    return JSON.parse(fs.readFileSync(out, 'utf8'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('require(pid1).init() and the pid1 command read the code of spawn, kill and the stop path only when they use it', () => {
+  assert.deepStrictEqual(lazyFilesRead(['-e', `require('child_process'); require(${JSON.stringify(ROOT)}).init({ logger: false })`]), []);
+  assert.deepStrictEqual(lazyFilesRead([path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true']), []);
+  // First use reads it, and what it holds works.
+  const used = `const pid1 = require(${JSON.stringify(ROOT)}); const child = pid1.spawn('sh', ['-c', 'exit 3']); child.exited.then((s) => { if (s.exitCode !== 3) process.exit(1); });`;
+  assert.deepStrictEqual(lazyFilesRead(['-e', used]), [path.join('dist', 'index.lazy.js')]);
 });
