@@ -213,7 +213,7 @@ export class Reaper {
   forward(target: number, leader: number, rewrite: ReadonlyMap<number, number> = new Map()): void {
     const table: number[] = [];
     for (let sig = 0; sig <= native.SIGRTMAX; sig++) table.push(rewrite.get(sig) ?? sig);
-    native.reaperSetForward(target, leader, table);
+    native.reaperSetForward(target, leader, String.fromCharCode(...table));
   }
 
   /** How long ago the forwarder sent `signal` to `process`, if it did. */

@@ -2,7 +2,7 @@
 // child starts with an empty signal mask and default dispositions.
 import * as path from 'path';
 import { ownChildHandle, ProcessHandle } from './kill';
-import { flag, native } from '../kernel/native';
+import { cStringList, flag, native } from '../kernel/native';
 import type * as CgroupFloor from '../kernel/cgroup';
 import type { TreeCgroup } from '../kernel/cgroup';
 import { commandOf, descendantsOf, infoOfListed, ProcessInfo, readStat } from '../kernel/procfs';
@@ -259,24 +259,27 @@ export function spawn(command: string, args: readonly string[] = [], options?: S
   const env = normalizeEnv(opts.env);
   const envPath = env.find((e) => e.startsWith('PATH='))?.slice(5);
   const foregroundFd = normalizeForeground(opts.foreground);
-  const request = {
-    candidates: commandCandidates(file, envPath),
-    argv,
-    env,
-    cwd: opts.cwd === undefined ? '' : normalizeString(opts.cwd, 'options.cwd'),
-    stdio: normalizeStdio(opts.stdio),
-    setsid: flag(opts.setsid === undefined ? false : normalizeBoolean(opts.setsid, 'options.setsid')),
-    setpgid: flag(foregroundFd >= 0 || (opts.setpgid === undefined ? false : normalizeBoolean(opts.setpgid, 'options.setpgid'))),
-    foregroundFd,
-    cgroupFd: -1,
-  };
+  const candidates = commandCandidates(file, envPath);
+  const cwd = opts.cwd === undefined ? '' : normalizeString(opts.cwd, 'options.cwd');
+  const stdio = normalizeStdio(opts.stdio);
+  const setsid = opts.setsid === undefined ? false : normalizeBoolean(opts.setsid, 'options.setsid');
+  const setpgid = foregroundFd >= 0 || (opts.setpgid === undefined ? false : normalizeBoolean(opts.setpgid, 'options.setpgid'));
   const cgroup = opts.cgroup === undefined || !normalizeBoolean(opts.cgroup, 'options.cgroup') ? null : newTreeCgroup();
-  if (cgroup !== null) request.cgroupFd = cgroup.procsFd;
   // The reaper takes nothing while a spawn is in flight: the child cannot be
   // reaped, nor its pid reused, before its start time is read.
   native.spawnBegin();
   try {
-    const { pid, startTime } = native.spawn(request);
+    const { pid, startTime } = native.spawn(
+      cStringList(candidates),
+      cStringList(argv),
+      cStringList(env),
+      cwd,
+      ...stdio,
+      flag(setsid),
+      flag(setpgid),
+      foregroundFd,
+      cgroup === null ? -1 : cgroup.procsFd,
+    );
     startOfNext = startTime;
     cgroupOfNext = cgroup;
     return ownChildHandle(startOfNext, () => new SpawnedProcess(pid));

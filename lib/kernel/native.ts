@@ -69,17 +69,13 @@ export interface NativeReaperProtocol {
   forwardWhen: { always: number; listening: number; never: number };
 }
 
-export interface NativeSpawnRequest {
-  candidates: string[];
-  argv: string[];
-  env: string[];
-  cwd: string;
-  stdio: [number, number, number];
-  setsid: NativeFlag;
-  setpgid: NativeFlag;
-  foregroundFd: number;
-  /** A cgroup.procs open for writing, which the child joins first; -1: none. */
-  cgroupFd: number;
+/**
+ * A list of strings as the addon takes it: one string, each item followed
+ * by a NUL (items have none: spawn() refuses them). One Node-API function
+ * reads it, where an array takes three more (native/napi/binding_util.h).
+ */
+export function cStringList(items: readonly string[]): string {
+  return items.map((item) => `${item}\0`).join('');
 }
 
 export interface NativeFdWatcher {
@@ -122,8 +118,27 @@ export interface NativeBinding {
   pidfdOpen(pid: number): number;
   pidfdSendSignal(fd: number, signal: number): void;
   pidfdExited(fd: number): NativeFlag;
-  /** startTime: /proc/PID/stat field 22, read before the child could be reaped; -1 if unread. */
-  spawn(request: NativeSpawnRequest): { pid: number; startTime: number };
+  /**
+   * candidates (the paths execve tries, in order), argv and env as
+   * cStringList(); cwd '' keeps ours; stdin, stdout, stderr: the fds dup2'ed
+   * onto 0, 1 and 2, -1 inherits; foregroundFd: a terminal whose foreground
+   * the child's group becomes, -1 none; cgroupFd: a cgroup.procs open for
+   * writing, which the child joins first, -1 none. startTime: /proc/PID/stat
+   * field 22, read before the child could be reaped; -1 if unread.
+   */
+  spawn(
+    candidates: string,
+    argv: string,
+    env: string,
+    cwd: string,
+    stdin: number,
+    stdout: number,
+    stderr: number,
+    setsid: NativeFlag,
+    setpgid: NativeFlag,
+    foregroundFd: number,
+    cgroupFd: number,
+  ): { pid: number; startTime: number };
   /** The values threadMask and processMask take, from the kernel's headers. */
   maskHow: { block: number; unblock: number; set: number };
   /** The values waitid takes, from the kernel's headers. */
@@ -147,7 +162,8 @@ export interface NativeBinding {
   reaperRef(on: NativeFlag): void;
   reaperRunning(): NativeFlag;
   reaperSetHandOn(signal: number, on: NativeFlag): void;
-  reaperSetForward(target: number, leader: number, rewrite: number[]): void;
+  /** rewrite: String.fromCharCode(...table), table[sig] the signal to send for sig (0 drops it). */
+  reaperSetForward(target: number, leader: number, rewrite: string): void;
   reaperSetForwardChildren(on: NativeFlag): void;
   reaperSetForwardWhen(signal: number, when: number): void;
   /** ms since the last forward of `signal` reached that process, or -1. */

@@ -201,22 +201,22 @@ void PidfdSendSignalJs(const Napi::CallbackInfo& info) {
          "pidfd_send_signal");
 }
 
-// spawn({ candidates, argv, env, cwd, stdio, setsid, setpgid, foregroundFd, cgroupFd? })
+// spawn(candidates, argv, env, cwd, stdin, stdout, stderr, setsid, setpgid, foregroundFd, cgroupFd)
 //   -> { pid, startTime } (start time in clock ticks, as /proc/PID/stat field 22; -1 if unread)
+// The lists come as ToCStringList strings and the rest as numbers: no
+// object or array is read, so a spawn binds no Node-API function for them.
 Napi::Value SpawnJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object options = info[0].As<Napi::Object>();
   SpawnRequest request;
-  request.candidates = ToCStrings(options.Get("candidates"));
-  request.argv = ToCStrings(options.Get("argv"));
-  request.env = ToCStrings(options.Get("env"));
-  request.cwd = ToCString(options.Get("cwd"));
-  Napi::Array stdio = options.Get("stdio").As<Napi::Array>();
-  for (uint32_t i = 0; i < 3; i++) request.stdio[i] = stdio.Get(i).As<Napi::Number>().Int32Value();
-  request.setsid = Flag(options.Get("setsid"));
-  request.setpgid = Flag(options.Get("setpgid"));
-  request.foreground_fd = options.Get("foregroundFd").As<Napi::Number>().Int32Value();
-  request.cgroup_fd = options.Get("cgroupFd").As<Napi::Number>().Int32Value();  // -1: none
+  request.candidates = ToCStringList(info[0]);
+  request.argv = ToCStringList(info[1]);
+  request.env = ToCStringList(info[2]);
+  request.cwd = ToCString(info[3]);
+  for (size_t i = 0; i < 3; i++) request.stdio[i] = info[4 + i].As<Napi::Number>().Int32Value();
+  request.setsid = Flag(info[7]);
+  request.setpgid = Flag(info[8]);
+  request.foreground_fd = info[9].As<Napi::Number>().Int32Value();
+  request.cgroup_fd = info[10].As<Napi::Number>().Int32Value();  // -1: none
   pid_t pid = 0;
   const char* step = nullptr;
   // The reaper pauses while the spawn runs: a child that fails to exec is

@@ -81,10 +81,15 @@ CString ToCString(const Napi::Value& value) {
   return out;
 }
 
-std::vector<CString> ToCStrings(const Napi::Value& value) {
+std::vector<CString> ToCStringList(const Napi::Value& value) {
+  CString all = ToCString(value);  // ends with the terminator ToCString adds
   std::vector<CString> out;
-  Napi::Array array = value.As<Napi::Array>();
-  for (uint32_t i = 0; i < array.Length(); i++) out.push_back(ToCString(array.Get(i)));
+  size_t start = 0;
+  for (size_t i = 0; i + 1 < all.size(); i++) {
+    if (all[i] != '\0') continue;
+    out.emplace_back(all.begin() + start, all.begin() + i + 1);  // with its NUL
+    start = i + 1;
+  }
   return out;
 }
 

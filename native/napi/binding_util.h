@@ -51,9 +51,11 @@ Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char
 bool Flag(const Napi::Value& value);
 // A flag to return: the number 1 or 0.
 inline Napi::Value FlagValue(Napi::Env env, bool on) { return Napi::Number::New(env, on ? 1 : 0); }
-// A string argument as UTF-8, and an array of them.
+// A string argument as UTF-8, and a list of them passed as one string, each
+// followed by a NUL ("a\0\0b\0" is "a", "", "b"; "" is none): one Node-API
+// function for the whole list, where an array takes three more.
 CString ToCString(const Napi::Value& value);
-std::vector<CString> ToCStrings(const Napi::Value& value);
+std::vector<CString> ToCStringList(const Napi::Value& value);
 
 // exports[name] = a function whose callback is known at compile time. The
 // runtime form (Function::New(env, fn)) allocates callback data and attaches a

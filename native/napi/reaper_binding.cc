@@ -147,17 +147,15 @@ Napi::Value Running(const Napi::CallbackInfo& info) { return FlagValue(info.Env(
 
 void SetHandOn(const Napi::CallbackInfo& info) { TheReaper().SetHandOn(info[0].As<Napi::Number>().Int32Value(), Flag(info[1])); }
 
-std::vector<int> ToInts(const Napi::Value& value) {
-  std::vector<int> out;
-  Napi::Array array = value.As<Napi::Array>();
-  for (uint32_t i = 0; i < array.Length(); i++) out.push_back(array.Get(i).As<Napi::Number>().Int32Value());
-  return out;
-}
-
-// setForward(target, leader, rewrite[]) where rewrite[sig] is the signal to
-// send for sig (0 drops it).
+// setForward(target, leader, rewrite) where the character at index sig of
+// the string rewrite has as its code the signal to send for sig (0 drops
+// it). Codes 0 to 64 are one byte each in UTF-8, and a string is read with
+// the one Node-API function every spawn uses: an array of numbers would
+// take two more (binding_util.h).
 void SetForward(const Napi::CallbackInfo& info) {
-  TheReaper().SetForward(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), ToInts(info[2]));
+  CString table = ToCString(info[2]);
+  std::vector<int> rewrite(table.begin(), table.end() - 1);  // without ToCString's terminator
+  TheReaper().SetForward(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), rewrite);
 }
 
 void SetForwardChildren(const Napi::CallbackInfo& info) { TheReaper().SetForwardChildren(Flag(info[0])); }

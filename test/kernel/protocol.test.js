@@ -6,6 +6,8 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const pid1 = require('../..');
 const { native } = require('../../dist/kernel/native.js');
 
@@ -68,5 +70,30 @@ test('idtype: pid and pidfd name the child they are given; any other value is EI
     assert.strictEqual(pid1.waitid('pid', child.pid, { block: true }).exitCode, 7);
   } finally {
     if (fd >= 0) fs.closeSync(fd);
+  }
+});
+
+// A spawn's lists cross as one string each, every item followed by a NUL
+// (cStringList): empty items, an empty list and non-ASCII text must come
+// out as the items they were.
+test('spawn: argv and env reach the child item for item, empty strings, an empty env and UTF-8 included', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-lists-'));
+  try {
+    const out = path.join(dir, 'out');
+    const run = async (args, env) => {
+      const fd = fs.openSync(out, 'w');
+      try {
+        const child = pid1.spawn('/bin/sh', ['-c', 'for a in "$@"; do printf "[%s]" "$a"; done; printf "|"; env', 'sh', ...args], { env, stdio: ['inherit', fd, 'inherit'] });
+        assert.strictEqual((await child.exited).exitCode, 0);
+      } finally {
+        fs.closeSync(fd);
+      }
+      const [argv, envText] = fs.readFileSync(out, 'utf8').split('|');
+      return { argv, env: envText.split('\n').filter((l) => l !== '' && !l.startsWith('PWD=') && !l.startsWith('SHLVL=') && l !== '_=/usr/bin/env') };
+    };
+    assert.deepStrictEqual(await run(['', 'a b', '', 'é€😀', ''], { EMPTY: '', TEXT: 'ü x' }), { argv: '[][a b][][é€😀][]', env: ['EMPTY=', 'TEXT=ü x'] });
+    assert.deepStrictEqual(await run([], {}), { argv: '', env: [] });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
