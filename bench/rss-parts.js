@@ -11,9 +11,9 @@
 //   node bench/rss-parts.js [--reps N] [BASE_EXPR [EXPR]]
 //   node bench/rss-parts.js --pid1 [--reps N]
 //
-// Defaults: require('child_process') against the same plus
-// require(<this checkout>).init(). PREBUILDS_ONLY=1 measures the prebuilt
-// addon, as an install from npm has it.
+// Default: the bench's app, bench/startup-app.js, without and with this
+// checkout's init(); with expressions, `node -e` of each. PREBUILDS_ONLY=1
+// measures the prebuilt addon, as an install from npm has it.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -97,13 +97,9 @@ const argvs = values.pid1
       [process.execPath, '-r', preload, '-e', '0'],
       [process.execPath, '-r', preload, path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true'],
     ]
-  : [positionals[0] ?? "require('child_process')", positionals[1] ?? `require('child_process'); require(${JSON.stringify(ROOT)}).init()`].map((e) => [
-      process.execPath,
-      '-r',
-      preload,
-      '-e',
-      e,
-    ]);
+  : positionals.length === 0
+    ? [[], [ROOT]].map((args) => [process.execPath, '-r', preload, path.join(__dirname, 'startup-app.js'), ...args])
+    : [positionals[0], positionals[1] ?? `${positionals[0]}; require(${JSON.stringify(ROOT)}).init()`].map((e) => [process.execPath, '-r', preload, '-e', e]);
 
 // Interleaved runs; the median of each part over them.
 const samples = [[], []];
