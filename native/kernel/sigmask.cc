@@ -224,27 +224,41 @@ int ListThreads(std::vector<pid_t>* tids) {
   return 0;
 }
 
-int ReadThreadMask(pid_t tid, ThreadMaskInfo* out) {
+int ReadThreadBlocked(pid_t tid, sigset_t* blocked) {
   char path[64];
   char buffer[4096];
   snprintf(path, sizeof path, "/proc/self/task/%d/status", static_cast<int>(tid));
   int n = ReadSmallFile(path, buffer, sizeof buffer);
   if (n < 0) return n;
-  if (!ParseSigBlk(buffer, &out->blocked)) return -EIO;
+  if (!ParseSigBlk(buffer, blocked)) return -EIO;
   // A thread that answered a carrier and shows it blocked is inside the
   // handler, between its answer and its sigreturn: the carrier is blocked
   // there only until the sigreturn installs the mask the handler prepared.
-  if (Blocks(&out->blocked, CarrierSignal()) && Answered(tid)) sigdelset(&out->blocked, CarrierSignal());
-  out->tid = tid;
+  if (Blocks(blocked, CarrierSignal()) && Answered(tid)) sigdelset(blocked, CarrierSignal());
+  return 0;
+}
+
+namespace {
+
+int ReadThreadName(pid_t tid, ThreadMaskInfo* out) {
+  char path[64];
   snprintf(path, sizeof path, "/proc/self/task/%d/comm", static_cast<int>(tid));
   char comm[64];
-  n = ReadSmallFile(path, comm, sizeof comm);
+  int n = ReadSmallFile(path, comm, sizeof comm);
   if (n < 0) return n;
   size_t length = n > 0 && comm[n - 1] == '\n' ? n - 1 : n;
   if (length >= sizeof out->name) length = sizeof out->name - 1;
   std::memcpy(out->name, comm, length);
   out->name[length] = '\0';
   return 0;
+}
+
+}  // namespace
+
+int ReadThreadMask(pid_t tid, ThreadMaskInfo* out) {
+  out->tid = tid;
+  int err = ReadThreadBlocked(tid, &out->blocked);
+  return err != 0 ? err : ReadThreadName(tid, out);
 }
 
 namespace {
@@ -297,6 +311,7 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
   g_active = 1;
 
   pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
+  pid_t process = getpid();
   err = ThreadMask(how, set, previous);
   if (err != 0) {
     *failed_step = "pthread_sigmask";
@@ -332,21 +347,22 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
     for (pid_t tid : tids) {
       if (tid == self || std::find(ignore.begin(), ignore.end(), tid) != ignore.end()) continue;
       ThreadMaskInfo info;
-      if (ReadThreadMask(tid, &info) != 0) continue;  // exited meanwhile
-      // ReadThreadMask shows a thread inside the handler with the mask it
+      info.tid = tid;
+      if (ReadThreadBlocked(tid, &info.blocked) != 0) continue;  // exited meanwhile
+      // ReadThreadBlocked shows a thread inside the handler with the mask it
       // returns to; what still blocks the carrier never answered one.
       sigset_t wanted = info.blocked;
       ApplyMask(how, set, &wanted);
       if (Blocks(&info.blocked, CarrierSignal())) {
         if (second_look.insert(tid).second) again = true;
-        if (!SameMask(&wanted, &info.blocked)) blocking.push_back(info);
+        if (!SameMask(&wanted, &info.blocked) && ReadThreadName(tid, &info) == 0) blocking.push_back(info);
         continue;
       }
       if (SameMask(&wanted, &info.blocked)) {
         reached_tids.insert(tid);
         continue;
       }
-      if (syscall(SYS_tgkill, getpid(), tid, CarrierSignal()) == 0) waiting.insert(tid);
+      if (syscall(SYS_tgkill, process, tid, CarrierSignal()) == 0) waiting.insert(tid);
     }
     if (!waiting.empty()) {
       again = true;

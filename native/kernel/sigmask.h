@@ -36,8 +36,11 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
                 const std::vector<pid_t>& ignore, int* reached,
                 std::vector<ThreadMaskInfo>* skipped, const char** failed_step);
 
-// Reads SigBlk of one thread of this process.
+// Reads SigBlk of one thread of this process, and its name.
 int ReadThreadMask(pid_t tid, ThreadMaskInfo* out);
+// Reads SigBlk alone: what ProcessMask checks of every thread, twice or
+// more per change (the name is read only for a thread it reports).
+int ReadThreadBlocked(pid_t tid, sigset_t* blocked);
 
 // Lists the thread ids of this process.
 int ListThreads(std::vector<pid_t>* tids);
