@@ -8,12 +8,13 @@
 // script starts (boot), after EXPR (work) and at 'exit', so the wall time
 // splits into boot, work, until 'exit' and after it (tail: teardown).
 //
-//   node bench/ab.js [--reps N] [--pid1] EXPR_OR_DIR...
+//   node bench/ab.js [--reps N] [--pid1 [--floor]] EXPR_OR_DIR...
 //
 // Each argument is an expression (`require('/a/pid1').init()`), or with
 // --pid1 a checkout whose dist/cli/cli.js runs `-- true` as PID 1 of a
 // fresh PID namespace (its memory: wait4's maxrss, the largest in the tree).
-// The first argument is the base of the ratios.
+// --floor adds `node -e 0`, PID 1 the same way, as the first column. The
+// first column is the base of the ratios.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -23,7 +24,11 @@ const helpers = require('./lib/helpers');
 const { median } = require('./lib/stats');
 const { asInitCommand } = require('../test/kit');
 
-const { values, positionals } = parseArgs({ options: { reps: { type: 'string', default: '21' }, pid1: { type: 'boolean', default: false } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { reps: { type: 'string', default: '21' }, pid1: { type: 'boolean', default: false }, floor: { type: 'boolean', default: false } },
+  allowPositionals: true,
+});
+if (values.floor && !values.pid1) throw new Error('--floor goes with --pid1');
 if (positionals.length === 0) throw new Error('usage: node bench/ab.js [--reps N] [--pid1] EXPR_OR_DIR...');
 const bins = helpers.build(__dirname, path.join(__dirname, '..', '.cache', 'bench'));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-ab-'));
@@ -36,12 +41,14 @@ const boot = p.now();
 process.on('exit', () => { const [t0, t1] = globalThis.__abDone || [boot, boot]; fs.writeSync(2, '\\n' + JSON.stringify({ boot: t0, work: t1 - t0, exitAt: p.now() }) + '\\n'); });\n`,
 );
 
+const FLOOR = 'node -e 0';
 function argvOf(arg) {
+  if (arg === FLOOR) return asInitCommand([process.execPath, '-r', mark, '-e', '0']);
   if (values.pid1) return asInitCommand([process.execPath, '-r', mark, path.join(arg, 'dist', 'cli', 'cli.js'), '--', 'true']);
   return [process.execPath, '-r', mark, '-e', `globalThis.__abWork(() => { ${arg}; })`];
 }
 
-const columns = positionals.map((arg) => ({ arg, argv: argvOf(arg), rows: [] }));
+const columns = [...(values.floor ? [FLOOR] : []), ...positionals].map((arg) => ({ arg, argv: argvOf(arg), rows: [] }));
 const reps = Number(values.reps);
 for (let i = 0; i < reps; i++) {
   for (const c of i % 2 ? [...columns].reverse() : columns) {
