@@ -36,8 +36,8 @@ inline bool Failed(Napi::Env env, int err, const char* syscall) {
 }
 
 // A signal set as a 64-bit mask, bit n-1 for signal n (1 to 64). In: two
-// numbers, the low and the high 32 bits (read as uint32). Out: 8 bytes,
-// little-endian, in a Buffer.
+// numbers, the low and the high 32 bits (read as uint32: runtime-facts 38).
+// Out: 8 bytes, little-endian, in a Buffer.
 sigset_t ToSigset(const Napi::Value& low, const Napi::Value& high);
 Napi::Value FromSigset(Napi::Env env, const sigset_t& set);
 // The same mask as a list of signal numbers, ascending.
@@ -53,7 +53,8 @@ bool Flag(const Napi::Value& value);
 inline Napi::Value FlagValue(Napi::Env env, bool on) { return Napi::Number::New(env, on ? 1 : 0); }
 // A string argument as UTF-8, and a list of them passed as one string, each
 // followed by a NUL ("a\0\0b\0" is "a", "", "b"; "" is none): one Node-API
-// function for the whole list, where an array takes three more.
+// function for the whole list, where an array takes three more. The NULs
+// survive napi_get_value_string_utf8 (runtime-facts 38).
 CString ToCString(const Napi::Value& value);
 std::vector<CString> ToCStringList(const Napi::Value& value);
 
