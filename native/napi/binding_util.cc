@@ -46,9 +46,13 @@ Napi::Value FromSigset(Napi::Env env, const sigset_t& set) {
   }
   uint8_t bytes[8];
   for (int i = 0; i < 8; i++) bytes[i] = static_cast<uint8_t>(mask >> (8 * i));
+  return BufferCopy(env, bytes, sizeof bytes);
+}
+
+Napi::Value BufferCopy(Napi::Env env, const void* bytes, size_t size) {
   napi_value out = nullptr;
   void* data = nullptr;
-  napi_status status = napi_create_buffer_copy(env, sizeof bytes, bytes, &data, &out);
+  napi_status status = napi_create_buffer_copy(env, size, bytes, &data, &out);
   NAPI_THROW_IF_FAILED(env, status, Napi::Value());
   return Napi::Value(env, out);
 }

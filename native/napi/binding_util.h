@@ -49,6 +49,9 @@ Napi::Object Constants(Napi::Env env, std::initializer_list<std::pair<const char
 // A flag argument: 1 or 0, as the TypeScript types say; any other number
 // but 0 reads as set, anything not a number as clear.
 bool Flag(const Napi::Value& value);
+// A copy of `size` bytes in a new Buffer: how the addon hands JS a mask or
+// a batch of events, with the one Node-API function both use.
+Napi::Value BufferCopy(Napi::Env env, const void* bytes, size_t size);
 // A flag to return: the number 1 or 0.
 inline Napi::Value FlagValue(Napi::Env env, bool on) { return Napi::Number::New(env, on ? 1 : 0); }
 // A string argument as UTF-8, and a list of them passed as one string, each

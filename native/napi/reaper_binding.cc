@@ -70,11 +70,7 @@ Ownership::Owner OwnerOf(const Napi::CallbackInfo& info) { return reinterpret_ca
 // Events cross as a Buffer of int32s (one Node-API call; JS views it as an
 // Int32Array).
 Napi::Value EventsBuffer(Napi::Env env, const std::vector<int32_t>& events) {
-  napi_value out = nullptr;
-  void* data = nullptr;
-  napi_status status = napi_create_buffer_copy(env, events.size() * sizeof(int32_t), events.data(), &data, &out);
-  NAPI_THROW_IF_FAILED(env, status, Napi::Value());
-  return Napi::Value(env, out);
+  return BufferCopy(env, events.data(), events.size() * sizeof(int32_t));
 }
 
 Napi::Value TakeEvents(Napi::Env env) {
