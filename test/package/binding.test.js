@@ -154,24 +154,24 @@ const NOT_NEEDED = [
   'napi_get_element',
 ];
 
+// What a face bound in a plain run: no Error built, none of what a number
+// or a string does as well, not everything it imports, within its budget,
+// and nothing from libm (its code is paged in for what the addon calls
+// there, 64 KiB of RSS for one function: C++'s hash containers call ceilf).
+function assertLean(face, budget, { addon, bound, fromLibm }) {
+  assert.deepStrictEqual(bound.filter((s) => ERROR_PATH.includes(s)), [], `${addon}: an Error was built`);
+  assert.deepStrictEqual(bound.filter((s) => NOT_NEEDED.includes(s)), [], `${addon}: a boolean, a BigInt, an object or an array crossed`);
+  assert.ok(bound.length < importedNapi(addon), `${addon}: all ${bound.length} Node-API functions were looked up`);
+  assert.ok(bound.length <= budget, `${addon}: ${face} looked up ${bound.length} Node-API functions (budget ${budget}): ${bound.join(' ')}`);
+  assert.deepStrictEqual(fromLibm, [], `${addon}: ${face} calls into libm`);
+}
+
 for (const [which, env] of sources) {
   test(`require + init() + exit as PID 1 looks up only the Node-API functions it calls, and builds no Error (${which})`, { skip }, async () => {
-    const { addon, bound, fromLibm } = await napiBound([process.execPath, '-e', `require('child_process'); require(${JSON.stringify(ROOT)}).init()`], env);
-    assert.deepStrictEqual(bound.filter((s) => ERROR_PATH.includes(s)), [], `${addon}: an Error was built`);
-    assert.deepStrictEqual(bound.filter((s) => NOT_NEEDED.includes(s)), [], `${addon}: a boolean, a BigInt, an object or an array crossed`);
-    assert.ok(bound.length < importedNapi(addon), `${addon}: all ${bound.length} Node-API functions were looked up`);
-    assert.ok(bound.length <= NAPI_BUDGET.init, `${addon}: init() looked up ${bound.length} Node-API functions (budget ${NAPI_BUDGET.init}): ${bound.join(' ')}`);
-    // libm's code is paged in for what the addon calls there (C++'s hash
-    // containers call ceilf): 64 KiB of RSS for one function.
-    assert.deepStrictEqual(fromLibm, [], `${addon}: init() calls into libm`);
+    assertLean('init()', NAPI_BUDGET.init, await napiBound([process.execPath, '-e', `require('child_process'); require(${JSON.stringify(ROOT)}).init()`], env));
   });
 
   test(`the pid1 command running true looks up only the Node-API functions it calls, and builds no Error (${which})`, { skip }, async () => {
-    const { addon, bound, fromLibm } = await napiBound([process.execPath, path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true'], env);
-    assert.deepStrictEqual(bound.filter((s) => ERROR_PATH.includes(s)), [], `${addon}: an Error was built`);
-    assert.deepStrictEqual(bound.filter((s) => NOT_NEEDED.includes(s)), [], `${addon}: a boolean, a BigInt, an object or an array crossed`);
-    assert.ok(bound.length < importedNapi(addon), `${addon}: all ${bound.length} Node-API functions were looked up`);
-    assert.ok(bound.length <= NAPI_BUDGET.cli, `${addon}: the pid1 command looked up ${bound.length} Node-API functions (budget ${NAPI_BUDGET.cli}): ${bound.join(' ')}`);
-    assert.deepStrictEqual(fromLibm, [], `${addon}: the pid1 command calls into libm`);
+    assertLean('the pid1 command', NAPI_BUDGET.cli, await napiBound([process.execPath, path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true'], env));
   });
 }
