@@ -343,7 +343,7 @@ export class Init extends EventEmitter<InitEvents> {
 
   // process.exit() or the end: every event reaped before it is emitted.
   #lastEvents(): void {
-    reaper.finish(() => {});
+    reaper.finish();
     reaper.flush();
   }
 }
