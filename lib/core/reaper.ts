@@ -12,8 +12,7 @@ import { holdLoopFor, noteReap, reaperStarted } from './exits';
 import { flag, native, NativeReaperProtocol } from '../kernel/native';
 import './ownership';
 import { ProcessInfo } from '../kernel/procfs';
-import { sigprocmask } from '../kernel/sigmask';
-import { normalizeSignal, signalMask, signalName } from '../kernel/signals';
+import { maskSignals, signalMask, signalName } from '../kernel/signals';
 import { pid1Error } from '../kernel/validate';
 
 /** A process the reaper collected: an adopted orphan or a child it owns. */
@@ -87,6 +86,16 @@ function reaperError(errno: number, syscall: string): Error & { code: string; er
   return error;
 }
 
+/**
+ * Blocks or unblocks `signals` in every thread; returns what the calling
+ * thread blocked before. The signals are the reaper's own (validated by
+ * the face), so the addon is called without sigprocmask()'s checks and
+ * name conversions.
+ */
+function processMask(how: 'block' | 'unblock', signals: readonly number[]): number[] {
+  return maskSignals(native.processMask(native.maskHow[how], ...signalMask(signals)).previous);
+}
+
 /** The process-wide reaper. Start it once; stop() restores every mask it changed. */
 export class Reaper {
   #signals: number[] = [];
@@ -124,8 +133,8 @@ export class Reaper {
     native.reaperSetFaultFd(options.faultFd ?? -1);
     for (const [signal, when] of options.forwardWhen ?? []) native.reaperSetForwardWhen(signal, wire().forwardWhen[when]);
     for (const signal of set) if (signal !== SIGCHLD) native.reaperSetHandOn(signal, flag(process.listenerCount(signalName(signal)) > 0));
-    const before = new Set(sigprocmask('block', [], { scope: 'thread' }).map((name) => normalizeSignal(name)));
-    sigprocmask('block', set, { scope: 'process' });
+    // What this thread blocked before: stop() leaves those blocked.
+    const before = new Set(processMask('block', set));
     const generation = ++this.#generation;
     try {
       native.reaperStart(
@@ -136,7 +145,7 @@ export class Reaper {
         'pid1-reaper',
       );
     } catch (error) {
-      sigprocmask('unblock', set.filter((s) => !before.has(s)), { scope: 'process' });
+      processMask('unblock', set.filter((s) => !before.has(s)));
       throw error;
     }
     reaperStarted();
@@ -163,7 +172,7 @@ export class Reaper {
     if (!native.reaperRunning()) return;
     this.#halt();
     // Signals that arrived meanwhile stay pending and reach Node's handlers now.
-    if (this.#addedToMask.length > 0) sigprocmask('unblock', this.#addedToMask, { scope: 'process' });
+    if (this.#addedToMask.length > 0) processMask('unblock', this.#addedToMask);
     this.#addedToMask = [];
   }
 
