@@ -7,7 +7,7 @@
 // Node-API callback: a listener that throws then reaches the app as any
 // uncaught exception does, and the events after it still go out.
 import { constants } from 'os';
-import { getSystemErrorName } from 'util';
+import type * as Util from 'util';
 import { holdLoopFor, noteReap, reaperStarted } from './exits';
 import { flag, native, NativeReaperProtocol } from '../kernel/native';
 import './ownership';
@@ -78,7 +78,9 @@ interface Chunk {
 }
 
 function reaperError(errno: number, syscall: string): Error & { code: string; errno: number; syscall: string } {
-  const code = getSystemErrorName(-errno);
+  // Loaded with the first error: a start that has none does not pay for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const code = (require('util') as typeof Util).getSystemErrorName(-errno);
   const error = new Error(`pid1's reaper thread: ${syscall} ${code}`) as Error & { code: string; errno: number; syscall: string };
   error.code = code;
   error.errno = -errno;
