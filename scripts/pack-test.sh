@@ -63,7 +63,7 @@ done
 
 (cd "$TMP/app" && clean node -e "
   const pid1 = require('pid1');
-  const loaded = Object.keys(require.cache).filter((f) => f.endsWith('.node'));
+  const loaded = [...new Set(require('fs').readFileSync('/proc/self/maps', 'utf8').split('\\n').map((l) => l.split(/\\s+/)[5] ?? '').filter((f) => f.endsWith('.node')))];
   console.log('require(\"pid1\").isChildSubreaper() =', pid1.isChildSubreaper(), 'from', loaded.map((f) => f.slice(f.indexOf('node_modules'))).join());
 ") >&2 || die "require('pid1') failed in the installed package"
 

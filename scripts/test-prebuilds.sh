@@ -28,7 +28,8 @@ die() { log "FAIL: $*"; exit 1; }
 SMOKE=$(cat <<'EOF'
 const [root, expected] = process.argv.slice(-2);
 const pid1 = require(root);
-const loaded = Object.keys(require.cache).filter((f) => f.endsWith('.node'));
+// The .node files the process maps (pid1 opens its addon with process.dlopen, not require).
+const loaded = [...new Set(require('fs').readFileSync('/proc/self/maps', 'utf8').split('\n').map((l) => l.split(/\s+/)[5] ?? '').filter((f) => f.endsWith('.node')))];
 if (loaded.join() !== expected) throw new Error(`loaded [${loaded}], expected ${expected}`);
 let subreaper;
 try {

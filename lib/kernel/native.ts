@@ -235,6 +235,30 @@ function knownPath(): string | undefined {
   return existsSync(prebuild) ? prebuild : undefined;
 }
 
+// The addons this JS thread opened, by file, shared by every copy of this
+// module (each face's bundle, dist/kernel/native.js) as require()'s cache
+// would share them: a second dlopen of the same file would register the
+// addon again (docs/runtime-facts.md, 39). globalThis is the thread's own
+// (a Worker has its own), as that cache is.
+const OPENED = Symbol.for('pid1.addons');
+
+/**
+ * Opens the addon at `file` as require() does once it has resolved the
+ * path: process.dlopen(). The path is known already; require()'s
+ * resolution (a stat, a realpath walk over every directory above the file,
+ * Node's loader functions compiled on their first call) would find the same
+ * file, for about 0.35 ms of start-up (docs/runtime-facts.md, 40).
+ */
+function open(file: string): NativeBinding {
+  const opened = ((globalThis as { [OPENED]?: Record<string, NativeBinding> })[OPENED] ??= {});
+  if (opened[file] === undefined) {
+    const module = { exports: {} as NativeBinding };
+    process.dlopen(module, file);
+    opened[file] = module.exports;
+  }
+  return opened[file];
+}
+
 function load(): NativeBinding {
   if (!nativeSupported) {
     return new Proxy({} as NativeBinding, {
@@ -246,8 +270,7 @@ function load(): NativeBinding {
   const known = knownPath();
   const loadFrom =
     known !== undefined
-      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (file: string) => require(file) as NativeBinding
+      ? open
       : // eslint-disable-next-line @typescript-eslint/no-require-imports
         (require('node-gyp-build') as (dir: string) => NativeBinding);
   let binding: NativeBinding;
@@ -257,7 +280,7 @@ function load(): NativeBinding {
     throw noNativeBuild(cause);
   }
   // Configurable: the same exports object is met again by any other copy of
-  // this module (dist/kernel/native.js beside the bundle).
+  // this module (open() above).
   let fdWatcher: NativeBinding['FdWatcher'] | undefined;
   Object.defineProperty(binding, 'FdWatcher', { configurable: true, get: () => (fdWatcher ??= binding.defineFdWatcher()) });
   return binding;
