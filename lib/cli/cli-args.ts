@@ -1,8 +1,7 @@
 // The pid1 command's flags: tini's first, then dumb-init's, then pid1's own.
 // Parsing is pure (argv and env in, settings or an error out), so it can be
 // tested as a table and fuzzed.
-import { constants } from 'os';
-import { normalizeSignal } from '../kernel/signals';
+import { normalizeSignal, SIGNALS } from '../kernel/signals';
 import { typeError } from '../kernel/validate';
 
 export interface CliSettings {
@@ -118,7 +117,7 @@ function rewriteRule(value: string, into: Map<number, number>): void {
   const match = /^([^:]+):([^:]+)$/.exec(value);
   if (match === null) throw new UsageError(`--rewrite takes FROM:TO, not '${value}'`);
   const from = signal(match[1], '--rewrite FROM');
-  if (from === constants.signals.SIGKILL || from === constants.signals.SIGSTOP) {
+  if (from === SIGNALS.SIGKILL || from === SIGNALS.SIGSTOP) {
     throw new UsageError(`--rewrite cannot catch ${match[1]}`);
   }
   into.set(from, signal(match[2], '--rewrite TO', true));

@@ -4,7 +4,6 @@
 // reaper; forwards signals from the reaper thread; mirrors the child's exit
 // status; and stops whatever is left gracefully before it exits.
 import { readFileSync } from 'fs';
-import { constants } from 'os';
 import * as path from 'path';
 import { HINT, parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
 import { killProcessGroup, pidfdSupported, ProcessHandle } from '../core/kill';
@@ -12,14 +11,13 @@ import { startFaultForwarding } from '../kernel/faultfwd';
 import { detachTerminal, isTerminal } from '../kernel/tty';
 import { descendantsOf, hasDescendants, ProcessInfo } from '../kernel/procfs';
 import { reaper, ReapEvent, ReaperSink, SignalEvent } from '../core/reaper';
-import { forwardableSignals, signalName } from '../kernel/signals';
+import { forwardableSignals, signalName, SIGNALS } from '../kernel/signals';
 import type * as StopFloor from '../core/stop';
 import type { LogFields, Logger, Stop } from '../core/stop';
 import { spawn } from '../core/spawn';
 import { setChildSubreaper, setParentDeathSignal } from '../kernel/subreaper';
 import { hasCode } from '../kernel/validate';
 
-const SIGNALS = constants.signals;
 // The signals that start a stop: the child is told (forwarded as they are)
 // and, after it, whatever it left behind gets SIGTERM; all within one grace
 // period that begins with the signal.

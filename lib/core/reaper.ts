@@ -6,13 +6,12 @@
 // JS takes them and emits them from setImmediate, never from inside the
 // Node-API callback: a listener that throws then reaches the app as any
 // uncaught exception does, and the events after it still go out.
-import { constants } from 'os';
 import type * as Util from 'util';
 import { holdLoopFor, noteReap, reaperStarted } from './exits';
 import { flag, native, NativeReaperProtocol } from '../kernel/native';
 import './ownership';
 import { ProcessInfo } from '../kernel/procfs';
-import { maskSignals, signalMask, signalName } from '../kernel/signals';
+import { maskSignals, signalMask, signalName, SIGNALS } from '../kernel/signals';
 import { pid1Error } from '../kernel/validate';
 
 /** A process the reaper collected: an adopted orphan or a child it owns. */
@@ -62,7 +61,7 @@ export interface ReaperOptions {
   faultFd?: number;
 }
 
-const SIGCHLD = constants.signals.SIGCHLD;
+const SIGCHLD = SIGNALS.SIGCHLD;
 // Read from the addon on first use: off Linux there is none, and loading
 // pid1 must still work there.
 let cachedProtocol: NativeReaperProtocol | undefined;
@@ -284,7 +283,7 @@ export class Reaper {
   // app listens for, and the native side always hands it on.
   #listenersChanged(event: string | symbol, adding: number): void {
     if (typeof event !== 'string' || !event.startsWith('SIG')) return;
-    const signal = constants.signals[event as NodeJS.Signals];
+    const signal = SIGNALS[event as NodeJS.Signals];
     if (signal === undefined || signal === SIGCHLD || !this.#signals.includes(signal)) return;
     // 'removeListener' fires after removal, 'newListener' before adding.
     native.reaperSetHandOn(signal, flag(process.listenerCount(event) + adding > 0));

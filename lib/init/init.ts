@@ -3,12 +3,11 @@
 // to the app's listeners; this face reports what it reaped, applies the
 // signal policy, and stops descendants gracefully through the core's stop.
 import { EventEmitter } from 'events';
-import { constants } from 'os';
 import type * as Inert from './inert';
 import { runExempt, exempt as exemptPid, setDetachChildren } from '../core/ownership';
 import { descendantsOf, hasDescendants, ProcessInfo } from '../kernel/procfs';
 import { ForwardWhen, reaper, ReapEvent, ReaperSink, SignalEvent } from '../core/reaper';
-import { NOT_FORWARDED, normalizeSignal, signalName, Signal } from '../kernel/signals';
+import { NOT_FORWARDED, normalizeSignal, signalName, Signal, SIGNALS } from '../kernel/signals';
 import type * as StopFloor from '../core/stop';
 import type { Logger, ShutdownReport, Stop } from '../core/stop';
 import { isChildSubreaper, setChildSubreaper } from '../kernel/subreaper';
@@ -73,8 +72,8 @@ const DEFAULT_FORWARD: Signal[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SI
 // trigger (shell background jobs ignore INT and QUIT, daemons reload on
 // HUP), and exits with 128 + n. Any other signal is only forwarded: an init
 // is not ended by a signal meant for its children.
-const STOPPING = new Set<number>(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'].map((s) => constants.signals[s as NodeJS.Signals]));
-const SIGTERM = constants.signals.SIGTERM;
+const STOPPING = new Set<number>([SIGNALS.SIGTERM, SIGNALS.SIGINT, SIGNALS.SIGHUP, SIGNALS.SIGQUIT]);
+const SIGTERM = SIGNALS.SIGTERM;
 
 const stderrLogger: Logger = {
   info: (message) => process.stderr.write(`pid1: ${message}\n`),

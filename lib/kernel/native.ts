@@ -1,6 +1,7 @@
 // The one place that loads the addon. Its surface is typed here and nowhere
 // else touches the .node file.
 import { existsSync } from 'fs';
+import type * as Os from 'os';
 import * as path from 'path';
 
 /**
@@ -144,6 +145,8 @@ export interface NativeBinding {
   /** The values waitid takes, from the kernel's headers. */
   idtype: { all: number; pid: number; pgid: number; pidfd: number };
   waitFlags: { stopped: number; continued: number; noWait: number };
+  /** The signals by name, os.constants.signals' table for this architecture (native/napi/binding.cc). */
+  signals: typeof Os.constants.signals;
   carrierSignal: number;
   SIGRTMIN: number;
   SIGRTMAX: number;

@@ -1,6 +1,6 @@
 // Signal names and numbers. Every API takes either ('SIGTERM' or 15) and
 // returns names where one exists. Real-time signals are named SIGRTMIN+n.
-import { constants } from 'os';
+import type * as Os from 'os';
 import { MaskBytes, native, nativeSupported, SignalMask } from './native';
 import { rangeError, typeError } from './validate';
 
@@ -11,9 +11,20 @@ import { rangeError, typeError } from './validate';
 export type SignalName = NodeJS.Signals | 'SIGRTMIN' | 'SIGRTMAX' | `SIGRTMIN+${number}` | `SIGRTMAX-${number}`;
 export type Signal = SignalName | number;
 
+/**
+ * The signals by name, as os.constants.signals has them (aliases included):
+ * on Linux the addon's copy (the same table, from the same headers; test:
+ * kernel/protocol.test.js), so that loading pid1 does not load the os
+ * module (docs/runtime-facts.md, 40); elsewhere Node's own.
+ */
+export const SIGNALS: typeof Os.constants.signals = nativeSupported
+  ? native.signals
+  : // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('os') as typeof Os).constants.signals;
+
 const byName = new Map<string, number>();
 const byNumber = new Map<number, string>();
-for (const [name, number] of Object.entries(constants.signals)) {
+for (const [name, number] of Object.entries(SIGNALS)) {
   // Aliases (SIGIOT = SIGABRT, SIGPOLL = SIGIO) resolve by name; the
   // canonical name is the first one listed.
   byName.set(name, number);
@@ -80,7 +91,7 @@ export function normalizeSignalSet(value: unknown, name = 'signals'): number[] {
   const out = new Set<number>();
   list.forEach((item, i) => {
     const signal = normalizeSignal(item, `${name}[${i}]`);
-    if (signal === constants.signals.SIGKILL || signal === constants.signals.SIGSTOP) {
+    if (signal === SIGNALS.SIGKILL || signal === SIGNALS.SIGSTOP) {
       throw rangeError(`${name}[${i}]`, 'a signal that can be blocked (not SIGKILL or SIGSTOP)', item);
     }
     if (signal === CARRIER_SIGNAL) {
@@ -109,7 +120,6 @@ export function signalNames(signals: readonly number[]): string[] {
   return signals.map(signalName);
 }
 
-const SIGNALS = constants.signals;
 const FAULT = 'a synchronous fault: it concerns pid1 itself, and blocking it would turn a crash into a silent kill';
 
 /**

@@ -265,6 +265,47 @@ void RegisterPrimitives(Napi::Env env, Napi::Object exports) {
   exports.Set("maskHow", Constants(env, {{"block", SIG_BLOCK}, {"unblock", SIG_UNBLOCK}, {"set", SIG_SETMASK}}));
   exports.Set("idtype", Constants(env, {{"all", P_ALL}, {"pid", P_PID}, {"pgid", P_PGID}, {"pidfd", kPidfdIdtype}}));
   exports.Set("waitFlags", Constants(env, {{"stopped", WSTOPPED}, {"continued", WCONTINUED}, {"noWait", WNOWAIT}}));
+  // The signals by name, as os.constants.signals has them (Node's
+  // src/node_constants.cc: the same names, aliases and order, the first name
+  // of a number its canonical one), from this architecture's headers. JS
+  // reads them here so that a start need not load the os module (about
+  // 0.25 ms: docs/runtime-facts.md, 40).
+  exports.Set("signals", Constants(env, {
+    {"SIGHUP", SIGHUP}, {"SIGINT", SIGINT}, {"SIGQUIT", SIGQUIT}, {"SIGILL", SIGILL}, {"SIGTRAP", SIGTRAP},
+    {"SIGABRT", SIGABRT},
+#ifdef SIGIOT
+    {"SIGIOT", SIGIOT},
+#endif
+    {"SIGBUS", SIGBUS}, {"SIGFPE", SIGFPE}, {"SIGKILL", SIGKILL}, {"SIGUSR1", SIGUSR1}, {"SIGSEGV", SIGSEGV},
+    {"SIGUSR2", SIGUSR2}, {"SIGPIPE", SIGPIPE}, {"SIGALRM", SIGALRM}, {"SIGTERM", SIGTERM}, {"SIGCHLD", SIGCHLD},
+#ifdef SIGSTKFLT
+    {"SIGSTKFLT", SIGSTKFLT},
+#endif
+    {"SIGCONT", SIGCONT}, {"SIGSTOP", SIGSTOP}, {"SIGTSTP", SIGTSTP}, {"SIGTTIN", SIGTTIN}, {"SIGTTOU", SIGTTOU},
+    {"SIGURG", SIGURG}, {"SIGXCPU", SIGXCPU}, {"SIGXFSZ", SIGXFSZ}, {"SIGVTALRM", SIGVTALRM}, {"SIGPROF", SIGPROF},
+    {"SIGWINCH", SIGWINCH},
+#ifdef SIGIO
+    {"SIGIO", SIGIO},
+#endif
+#ifdef SIGPOLL
+    {"SIGPOLL", SIGPOLL},
+#endif
+#ifdef SIGLOST
+    {"SIGLOST", SIGLOST},
+#endif
+#ifdef SIGPWR
+    {"SIGPWR", SIGPWR},
+#endif
+#ifdef SIGINFO
+    {"SIGINFO", SIGINFO},
+#endif
+#ifdef SIGSYS
+    {"SIGSYS", SIGSYS},
+#endif
+#ifdef SIGUNUSED
+    {"SIGUNUSED", SIGUNUSED},
+#endif
+  }));
   exports.Set("carrierSignal", Napi::Number::New(env, CarrierSignal()));
   exports.Set("SIGRTMIN", Napi::Number::New(env, SIGRTMIN));
   exports.Set("SIGRTMAX", Napi::Number::New(env, SIGRTMAX));

@@ -44,6 +44,14 @@ test('mask how: block, unblock and set do to the kernel mask what their names sa
 // A mask crosses as two 32-bit halves and comes back as 8 bytes: the bits
 // at the edges of each half (signal 1, 31, 32's neighbours, SIGRTMAX = 64,
 // the sign bit of the high half) are where an encoding goes wrong.
+// docs/runtime-facts.md, 39: pid1 takes this table from the addon instead of loading os.
+test("the addon's signal table is Node's os.constants.signals: names, numbers and order, aliases included", () => {
+  assert.deepStrictEqual(Object.entries(native.signals), Object.entries(os.constants.signals));
+  // The first name of a number is its name; an alias still names it.
+  assert.strictEqual(pid1.signalName(native.signals.SIGIOT), 'SIGABRT');
+  assert.strictEqual(pid1.normalizeSignal('SIGPOLL'), os.constants.signals.SIGIO);
+});
+
 test('signal masks cross both ways bit for bit, the real-time signals of the high half included', () => {
   const before = pid1.blockedSignals();
   const edges = ['SIGHUP', 'SIGUSR2', 'SIGSYS', pid1.signalName(pid1.SIGRTMIN), pid1.signalName(pid1.SIGRTMIN + 1), pid1.signalName(pid1.SIGRTMAX - 1), pid1.signalName(pid1.SIGRTMAX)];

@@ -30,17 +30,12 @@ test('the pid1 command runs `true` without TurboFan compiling anything', () => {
   assert.deepStrictEqual(optimized([path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true']), []);
 });
 
-// The modules a plain start does not run (spawn, kill, the stop path) are
-// not in the entry's bundle but in a second file (scripts/bundle.js), read
-// on first use: their source would otherwise sit in V8's heap all along.
-function lazyFilesRead(args) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-lazy-'));
+// What `expression` says at the process's exit (a preload writes it to fd 3).
+function atExit(args, expression) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-at-exit-'));
   try {
     const preload = path.join(dir, 'report.js');
-    fs.writeFileSync(
-      preload,
-      `process.on('exit', () => require('fs').writeSync(3, JSON.stringify(Object.keys(require.cache).filter((f) => f.endsWith('.lazy.js')).map((f) => require('path').relative(${JSON.stringify(ROOT)}, f)))));`,
-    );
+    fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeSync(3, JSON.stringify(${expression})));`);
     const out = path.join(dir, 'out');
     const fd = fs.openSync(out, 'w');
     const run = spawnSync(process.execPath, ['-r', preload, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', fd] });
@@ -52,10 +47,33 @@ function lazyFilesRead(args) {
   }
 }
 
+// The modules a plain start does not run (spawn, kill, the stop path) are
+// not in the entry's bundle but in a second file (scripts/bundle.js), read
+// on first use: their source would otherwise sit in V8's heap all along.
+function lazyFilesRead(args) {
+  return atExit(args, `Object.keys(require.cache).filter((f) => f.endsWith('.lazy.js')).map((f) => require('path').relative(${JSON.stringify(ROOT)}, f))`);
+}
+
 test('require(pid1).init() and the pid1 command read the code of spawn, kill and the stop path only when they use it', () => {
   assert.deepStrictEqual(lazyFilesRead(['-e', `require('child_process'); require(${JSON.stringify(ROOT)}).init({ logger: false })`]), []);
   assert.deepStrictEqual(lazyFilesRead([path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true']), []);
   // First use reads it, and what it holds works.
   const used = `const pid1 = require(${JSON.stringify(ROOT)}); const child = pid1.spawn('sh', ['-c', 'exit 3']); child.exited.then((s) => { if (s.exitCode !== 3) process.exit(1); });`;
   assert.deepStrictEqual(lazyFilesRead(['-e', used]), [path.join('dist', 'index.lazy.js')]);
+});
+
+// docs/runtime-facts.md, 40: Node compiles a built-in module at its first
+// use. The signal table comes from the addon, not from os; util loads with
+// the first error. vm is the one a start needs (the code cache).
+function builtinsCompiled(args) {
+  return atExit(args, "process.moduleLoadList.filter((m) => m.startsWith('NativeModule '))");
+}
+
+test('require(pid1).init() and the pid1 command compile no built-in module but vm', () => {
+  const app = builtinsCompiled(['-e', "require('child_process')"]);
+  const withInit = builtinsCompiled(['-e', `require('child_process'); require(${JSON.stringify(ROOT)}).init({ logger: false })`]);
+  assert.deepStrictEqual(withInit.filter((m) => !app.includes(m)), ['NativeModule vm']);
+  const empty = builtinsCompiled(['-e', '0']);
+  const command = builtinsCompiled([path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true']);
+  assert.deepStrictEqual(command.filter((m) => !empty.includes(m)), ['NativeModule vm']);
 });
