@@ -4,7 +4,6 @@
 // reaper; forwards signals from the reaper thread; mirrors the child's exit
 // status; and stops whatever is left gracefully before it exits.
 import { readFileSync } from 'fs';
-import * as path from 'path';
 import { HINT, parseArgs, UsageError, USAGE, CliSettings } from './cli-args';
 import { killProcessGroup, pidfdSupported, ProcessHandle } from '../core/kill';
 import { startFaultForwarding } from '../kernel/faultfwd';
@@ -318,7 +317,7 @@ function run(settings: CliSettings): void {
 }
 
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(`${__dirname}/../../package.json`, 'utf8')) as { version: string }).version;
 }
 
 /** Runs the command line; exits the process. */
@@ -339,7 +338,7 @@ export function main(argv: readonly string[] = process.argv.slice(2), env: NodeJ
       process.stdout.write(`pid1 ${packageVersion()}\n`);
       return;
     case 'license':
-      process.stdout.write(readFileSync(path.join(__dirname, '..', '..', 'LICENSE'), 'utf8'));
+      process.stdout.write(readFileSync(`${__dirname}/../../LICENSE`, 'utf8'));
       return;
     default:
       run(settings);

@@ -1,6 +1,5 @@
 // fork + exec written for a multi-threaded parent (see native/kernel/spawn.cc). The
 // child starts with an empty signal mask and default dispositions.
-import * as path from 'path';
 import { ownChildHandle, ProcessHandle } from './kill';
 import { cStringList, flag, native } from '../kernel/native';
 import type * as CgroupFloor from '../kernel/cgroup';
@@ -49,11 +48,15 @@ function normalizeString(value: unknown, name: string): string {
   return value;
 }
 
-/** The paths execvp would try for `command`, resolved before fork. */
+/**
+ * The paths execvp would try for `command`, resolved before fork: each
+ * directory, a slash and the name, as execvp joins them (an empty entry is
+ * the current directory).
+ */
 export function commandCandidates(command: string, envPath: string | undefined): string[] {
   if (command.includes('/')) return [command];
   const dirs = (envPath ?? DEFAULT_PATH).split(':');
-  return dirs.map((dir) => path.join(dir === '' ? '.' : dir, command));
+  return dirs.map((dir) => (dir === '' ? command : `${dir}/${command}`));
 }
 
 function normalizeEnv(value: unknown): string[] {

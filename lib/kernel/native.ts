@@ -2,7 +2,6 @@
 // else touches the .node file.
 import { existsSync } from 'fs';
 import type * as Os from 'os';
-import * as path from 'path';
 
 /**
  * What the addon takes and returns for a yes or no: 1 or 0, never a
@@ -188,7 +187,14 @@ export interface NativeBinding {
   ttyDetach(fd: number): void;
 }
 
-const ROOT = path.join(__dirname, '..', '..');
+// The package's root, two directories above this module's (dist/kernel), on
+// Linux, where __dirname is absolute, normalized and '/'-separated. Cut from
+// the string rather than joined with node:path, whose first calls cost
+// start-up (docs/runtime-facts.md, 40).
+function packageRoot(): string {
+  const parent = (dir: string): string => dir.slice(0, dir.lastIndexOf('/'));
+  return parent(parent(__dirname));
+}
 
 /** Where an init makes no sense there is nothing to load: every use throws this. */
 function unsupportedPlatform(): Error & { code: string } {
@@ -225,16 +231,16 @@ export const nativeSupported = process.platform === 'linux';
 // install. Anything unusual (an override it reads from the environment, a
 // build/ without build/Release/pid1.node, no prebuild for this arch and
 // libc) is left to node-gyp-build, which keeps its search and its order.
-function knownPath(): string | undefined {
+function knownPath(root: string): string | undefined {
   const env = process.env;
   if (env.PID1_PREBUILD || env.npm_config_arch || env.npm_config_platform || env.LIBC) return undefined;
   if (!env.PREBUILDS_ONLY) {
-    const release = path.join(ROOT, 'build', 'Release', 'pid1.node');
+    const release = `${root}/build/Release/pid1.node`;
     if (existsSync(release)) return release;
-    if (existsSync(path.join(ROOT, 'build'))) return undefined;
+    if (existsSync(`${root}/build`)) return undefined;
   }
   const libc = existsSync('/etc/alpine-release') ? 'musl' : 'glibc';
-  const prebuild = path.join(ROOT, 'prebuilds', `linux-${process.arch}`, `pid1.${libc}.node`);
+  const prebuild = `${root}/prebuilds/linux-${process.arch}/pid1.${libc}.node`;
   return existsSync(prebuild) ? prebuild : undefined;
 }
 
@@ -270,7 +276,8 @@ function load(): NativeBinding {
       },
     });
   }
-  const known = knownPath();
+  const root = packageRoot();
+  const known = knownPath(root);
   const loadFrom =
     known !== undefined
       ? open
@@ -278,7 +285,7 @@ function load(): NativeBinding {
         (require('node-gyp-build') as (dir: string) => NativeBinding);
   let binding: NativeBinding;
   try {
-    binding = loadFrom(known ?? ROOT);
+    binding = loadFrom(known ?? root);
   } catch (cause) {
     throw noNativeBuild(cause);
   }
