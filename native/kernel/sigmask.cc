@@ -129,7 +129,9 @@ int InstallCarrier(const char** failed_step) {
   return 0;
 }
 
-void DrainAcks(std::set<pid_t>* waiting) {
+// Takes the acknowledgements of this change that have arrived: each tid
+// leaves `waiting` and joins `acked`.
+void DrainAcks(std::set<pid_t>* waiting, std::set<pid_t>* acked) {
   Ack acks[64];
   for (;;) {
     ssize_t n = read(g_ack_read, acks, sizeof acks);
@@ -137,6 +139,7 @@ void DrainAcks(std::set<pid_t>* waiting) {
     for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(Ack)); i++) {
       if (acks[i].generation != g_generation) continue;
       waiting->erase(acks[i].tid);
+      acked->insert(acks[i].tid);
       std::lock_guard<Mutex> lock(g_answered_mutex);
       g_answered.insert(acks[i].tid);
     }
@@ -264,13 +267,14 @@ int ReadThreadMask(pid_t tid, ThreadMaskInfo* out) {
 namespace {
 
 // Signals the threads in `waiting` have been sent the carrier; waits for
-// their acknowledgements. Returns how many answered; those that exited are
-// dropped, those that keep it blocked too long are added to `skipped`.
-int AwaitAcks(std::set<pid_t> waiting, std::vector<ThreadMaskInfo>* skipped, int* err) {
+// their acknowledgements, adding each tid that answered to `acked`. Returns
+// how many answered; those that exited are dropped, those that keep it
+// blocked too long are added to `skipped`.
+int AwaitAcks(std::set<pid_t> waiting, std::set<pid_t>* acked, std::vector<ThreadMaskInfo>* skipped, int* err) {
   int answered = static_cast<int>(waiting.size());
   int checks = 0;
   while (!waiting.empty()) {
-    DrainAcks(&waiting);
+    DrainAcks(&waiting, acked);
     if (waiting.empty()) break;
     struct pollfd pfd = {g_ack_read, POLLIN, 0};
     int ready = poll(&pfd, 1, kAckCheckMs);
@@ -320,6 +324,10 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
   }
   std::set<pid_t> reached_tids = {self};
   std::set<pid_t> second_look;  // carrier-blocking threads already seen once
+  // Threads that answered this change: each set the mask it returns to in
+  // the handler, so a later pass need not read it again (a status read is
+  // about 17 us, and the second pass read every thread).
+  std::set<pid_t> acked;
   std::vector<ThreadMaskInfo> blocking;
   // Every pass looks at every thread: a thread created meanwhile inherits
   // its creator's mask from before the change (glibc's pthread_create saves
@@ -346,6 +354,7 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
     blocking.clear();
     for (pid_t tid : tids) {
       if (tid == self || std::find(ignore.begin(), ignore.end(), tid) != ignore.end()) continue;
+      if (acked.count(tid) != 0) continue;  // in reached_tids since it was signalled
       ThreadMaskInfo info;
       info.tid = tid;
       if (ReadThreadBlocked(tid, &info.blocked) != 0) continue;  // exited meanwhile
@@ -367,7 +376,7 @@ int ProcessMask(int how, const sigset_t* set, sigset_t* previous,
     if (!waiting.empty()) {
       again = true;
       for (pid_t tid : waiting) reached_tids.insert(tid);
-      AwaitAcks(waiting, skipped, &err);
+      AwaitAcks(waiting, &acked, skipped, &err);
       if (err != 0) {
         *failed_step = "poll";
         break;
