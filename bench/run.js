@@ -61,6 +61,7 @@ function options(argv) {
     const n = Number(values.reps);
     if (!Number.isInteger(n) || n < 1) throw new TypeError(`--reps got ${JSON.stringify(values.reps)}; expected a positive integer`);
     cfg.reps = n;
+    cfg.storm.reps = {};
     cfg.scale.reps = n;
     cfg.inprocess.reps = n;
   }

@@ -40,7 +40,7 @@ function runJson(argv, { timeoutMs = 120000, env, outFile } = {}) {
     const tail = (r.stderr || '').trim().split('\n').slice(-3).join(' | ');
     if (tail) error += `: ${tail}`;
   }
-  return { data, error };
+  return { data, error, stderr: r.stderr || '' };
 }
 
 /**
@@ -65,4 +65,29 @@ function runTimed(spawnrun, argv) {
   return r;
 }
 
-module.exports = { runJson, runTimed, alternate };
+const MARKS = require('path').join(__dirname, '..', 'marks.js');
+
+/**
+ * Times a node command from its first line of user code to the end of its
+ * process tree: `node` in argv gets `-r bench/marks.js`, which prints when
+ * that line ran, and spawnrun says when the tree ended, on the same clock.
+ * Node's own start, most of `node -e 0` on this machine and most of the
+ * spread between runs of the same command, is left out: what remains is
+ * the app's work, its exit and the process's teardown. runTimed's result,
+ * with after_ms.
+ */
+function runAfterStart(spawnrun, argv) {
+  const i = argv.indexOf(process.execPath);
+  if (i < 0) throw new Error(`runAfterStart: no ${process.execPath} in ${argv.join(' ')}`);
+  const r = runTimed(spawnrun, [...argv.slice(0, i + 1), '-r', MARKS, ...argv.slice(i + 1)]);
+  const mark = lastJsonLine(r.stderr, (o) => isObject(o) && typeof o.user_start_ns === 'number');
+  if (r.data && mark) {
+    r.data.after_ms = (r.data.end_ns - mark.user_start_ns) / 1e6;
+  } else {
+    r.error = r.error ?? 'no start mark on stderr';
+    r.data = null;
+  }
+  return r;
+}
+
+module.exports = { runJson, runTimed, runAfterStart, alternate };

@@ -44,8 +44,9 @@ function runStorm(ctx) {
       metrics: STORM_METRICS,
       derive: deriveStorm,
     });
-    ctx.log(`storm N=${n}: ${ctx.cfg.reps} rounds of ${names.join(', ')}`);
-    alternate(ctx.inits, ctx.cfg.reps, (init) => g.add(init.name, runJson(init.argv(stormArgv(ctx, n, 0)), { timeoutMs: ctx.cfg.storm.trialTimeoutMs, outFile: ctx.outFile })));
+    const reps = ctx.cfg.storm.reps?.[n] ?? ctx.cfg.reps;
+    ctx.log(`storm N=${n}: ${reps} rounds of ${names.join(', ')}`);
+    alternate(ctx.inits, reps, (init) => g.add(init.name, runJson(init.argv(stormArgv(ctx, n, 0)), { timeoutMs: ctx.cfg.storm.trialTimeoutMs, outFile: ctx.outFile })));
     groups.push(g);
   }
   return groups;
