@@ -36,7 +36,8 @@ echo "pid1-arm64: $summary, $(nproc) CPUs, $(( $(sed -n 's/^MemTotal: *\([0-9]*\
 # Which binary: the public entry point must load the arm64 glibc prebuild.
 if node -e '
   const pid1 = require("/project");
-  const loaded = Object.keys(require.cache).filter((f) => f.endsWith(".node"));
+  // The .node files the process maps (pid1 opens its addon with process.dlopen, not require).
+  const loaded = [...new Set(require("fs").readFileSync("/proc/self/maps", "utf8").split("\n").map((l) => l.split(/\s+/)[5] ?? "").filter((f) => f.endsWith(".node")))];
   console.log(`${process.version} process.arch=${process.arch} loaded ${loaded.join(", ")} isChildSubreaper()=${pid1.isChildSubreaper()}`);
   if (process.arch !== "arm64" || loaded.join() !== "/project/prebuilds/linux-arm64/pid1.glibc.node") process.exit(1);
 ' > "$OUT/loaded" 2>&1; then
