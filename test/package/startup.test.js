@@ -73,7 +73,16 @@ test('require(pid1).init() and the pid1 command compile no built-in module but v
   const app = builtinsCompiled(['-e', "require('child_process')"]);
   const withInit = builtinsCompiled(['-e', `require('child_process'); require(${JSON.stringify(ROOT)}).init({ logger: false })`]);
   assert.deepStrictEqual(withInit.filter((m) => !app.includes(m)), ['NativeModule vm']);
-  const empty = builtinsCompiled(['-e', '0']);
-  const command = builtinsCompiled([path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true']);
-  assert.deepStrictEqual(command.filter((m) => !empty.includes(m)), ['NativeModule vm']);
+  // The command's floor is a main file that ends as the command does, with
+  // process.exit() (Node 18's loads internal/modules/esm/handle_process_exit).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-empty-'));
+  try {
+    const emptyFile = path.join(dir, 'exit.js');
+    fs.writeFileSync(emptyFile, 'process.exit(0);\n');
+    const empty = builtinsCompiled([emptyFile]);
+    const command = builtinsCompiled([path.join(ROOT, 'dist', 'cli', 'cli.js'), '--', 'true']);
+    assert.deepStrictEqual(command.filter((m) => !empty.includes(m)), ['NativeModule vm']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
