@@ -3,6 +3,7 @@
 const fs = require('fs');
 const { spawnSync } = require('child_process');
 const { lastJsonLine } = require('../../test/kit');
+const { createGroup } = require('./group');
 
 // Only an object: an init or the workload may print other JSON-shaped lines.
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -90,4 +91,25 @@ function runAfterStart(spawnrun, argv) {
   return r;
 }
 
-module.exports = { runJson, runTimed, runAfterStart, alternate };
+/**
+ * The "after Node's own start" table of a suite: `columns` ([{ name, argv }],
+ * the first the baseline) timed with runAfterStart, interleaved, for
+ * `ctx.cfg.startup.reps` rounds. Both start-up suites make theirs here.
+ */
+function afterStartGroup(ctx, { id, short, title, columns }) {
+  const g = createGroup({
+    id,
+    short,
+    title,
+    note: 'node -r bench/marks.js notes when user code starts; bench/spawnrun when the process tree ended (both CLOCK_MONOTONIC)',
+    columns: columns.map((c) => c.name),
+    baseline: columns[0].name,
+    metrics: [{ key: 'after_ms', label: "after Node's start: first line to the end, median", unit: 'ms' }],
+    derive: (d) => ({ after_ms: d.after_ms }),
+  });
+  ctx.log(`${short}: ${ctx.cfg.startup.reps} rounds`);
+  alternate(columns, ctx.cfg.startup.reps, (c) => g.add(c.name, runAfterStart(ctx.helpers.spawnrun, c.argv)));
+  return g;
+}
+
+module.exports = { runJson, runTimed, afterStartGroup, alternate };

@@ -5,7 +5,7 @@
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { createGroup } = require('../group');
-const { runJson, runTimed, runAfterStart, alternate } = require('../trial');
+const { runJson, runTimed, afterStartGroup, alternate } = require('../trial');
 const { bare } = require('../inits');
 
 /** Why the in-process suite can't run, or null when it can. */
@@ -90,18 +90,12 @@ function runInprocess(ctx) {
   ctx.log(`in-process start-up: ${ctx.cfg.startup.reps} rounds`);
   alternate(apps, ctx.cfg.startup.reps, (e) => cost.add(e.col, runTimed(ctx.helpers.spawnrun, e.argv)));
   // The same apps without Node's own start (as startup.js's afterStart).
-  const after = createGroup({
+  const after = afterStartGroup(ctx, {
     id: 'inprocess-after-node',
     short: "In-process: start-up after Node's own",
     title: "In-process init(): start-up after Node's own, from the app's first line to the end",
-    note: 'node -r bench/marks.js notes when user code starts; bench/spawnrun when the process tree ended (both CLOCK_MONOTONIC)',
-    columns: ['child_process app', 'init() app'],
-    baseline: 'child_process app',
-    metrics: [{ key: 'after_ms', label: "after Node's start: first line to the end, median", unit: 'ms' }],
-    derive: (d) => ({ after_ms: d.after_ms }),
+    columns: apps.map((e) => ({ name: e.col, argv: e.argv })),
   });
-  ctx.log(`in-process start-up after Node's own start: ${ctx.cfg.startup.reps} rounds`);
-  alternate(apps, ctx.cfg.startup.reps, (e) => after.add(e.col, runAfterStart(ctx.helpers.spawnrun, e.argv)));
   const entries = [
     { g: eld, col: 'idle, init()', argv: argv({ task: 'idle', init: true, ms: idleMs }) },
     { g: eld, col: 'storm, init()', argv: argv({ task: 'storm', init: true, storm: stormArgv }) },

@@ -2,7 +2,7 @@
 // Workload 3: `INIT -- true` wall time and the init's memory, against the
 // floors of no init at all and of a bare Node.js.
 const { createGroup } = require('../group');
-const { runJson, runTimed, runAfterStart, alternate } = require('../trial');
+const { runJson, runTimed, afterStartGroup, alternate } = require('../trial');
 const { bare } = require('../inits');
 
 function runStartup(ctx) {
@@ -76,19 +76,12 @@ function afterStart(ctx) {
     { name: 'node -e 0 (PID 1)', argv: bare([process.execPath, '-e', '0']) },
     ...(pid1 ? [{ name: 'pid1', argv: pid1.argv(['true']) }] : []),
   ];
-  const g = createGroup({
+  return afterStartGroup(ctx, {
     id: 'startup-after-node',
     short: "Start-up after Node's own",
     title: "Start-up after Node's own: `pid1 -- true` and `node -e 0`, both PID 1, from the first line of user code to the end",
-    note: 'node -r bench/marks.js notes when user code starts; bench/spawnrun when the process tree ended (both CLOCK_MONOTONIC)',
-    columns: columns.map((c) => c.name),
-    baseline: 'node -e 0 (PID 1)',
-    metrics: [{ key: 'after_ms', label: "after Node's start: first line to the end, median", unit: 'ms' }],
-    derive: (d) => ({ after_ms: d.after_ms }),
+    columns,
   });
-  ctx.log(`startup after Node's own start: ${ctx.cfg.startup.reps} rounds`);
-  alternate(columns, ctx.cfg.startup.reps, (c) => g.add(c.name, runAfterStart(ctx.helpers.spawnrun, c.argv)));
-  return g;
 }
 
 module.exports = { runStartup };
